@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""ventanas: reporting windows of the UN treaty bodies and the migration dialogues, per State.
+
+The composition root (STYLE 6): it builds the settings, the storage and the
+other parts, and hands them to the command asked for. Also installed as the
+``ventanas`` console script.
+
+Exit codes: 0 ok; 1 some source degraded; 2 bad usage or configuration;
+3 a source failed or a step could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ventanas.config import ConfigError, Settings, describe, load_settings
+from ventanas.storage import StorageError
+
+EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+class CommandError(RuntimeError):
+    """A user-facing failure: printed as one line, exit code 3 unless given."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.code = code
+
+
+def open_storage(settings: Settings):
+    from ventanas.storage import Storage
+
+    return Storage.open(settings.resolved_database_url)
+
+
+def _exit_for(reports) -> int:
+    healths = {str(r.health) for r in reports}
+    if "failed" in healths:
+        return EXIT_FAILED
+    if "degraded" in healths:
+        return EXIT_DEGRADED
+    return EXIT_OK
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
+    from ventanas.crawl import UnknownSource, crawl
+
+    try:
+        reports = crawl(settings, args.source or None, record_dir=args.record,
+                        log_level="INFO" if args.verbose else "WARNING")
+    except UnknownSource as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from exc
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], indent=2))
+    else:
+        for r in reports:
+            print(f"{r.spider}: {r.health} ({r.reason}); {r.requests} requests, {r.wire_bytes} bytes; "
+                  f"{r.inserted} inserted, {r.updated} updated, {r.unchanged} unchanged, {r.vanished} vanished")
+    return _exit_for(reports)
+
+
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from ventanas.calendar.publisher import publish
+
+    storage = open_storage(settings)
+    report = publish(storage, settings, full=args.all)
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    else:
+        print(f"published {len(report.written)} files ({report.unchanged} unchanged) "
+              f"from {report.changes} changes into {settings.public_dir}/")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from ventanas.status import collect_status, format_status
+
+    storage = open_storage(settings)
+    status = collect_status(storage, settings, runs_per_source=args.runs)
+    print(json.dumps(status, indent=2, default=str) if args.json else format_status(status))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from ventanas.demo import run_demo
+
+    return run_demo(args, settings)
+
+
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    for name, env, _default, doc in describe():
+        value = getattr(settings, name)
+        shown = "(set)" if name == "smtp_url" and value else value
+        print(f"{env} = {shown!s}\n    {doc}")
+    return EXIT_OK
+
+
+# -- parser ---------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ventanas",
+        description="Crawl UN treaty-body and migration-dialogue calendars; publish iCalendar feeds; "
+        "email digests, reminders and alerts per State.",
+        epilog="Settings come from ventanas.toml and VENTANAS_* variables; see `ventanas config`.",
+    )
+    parser.add_argument("--config", type=Path, help="settings file (default: ./ventanas.toml if present)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more (Scrapy at INFO level)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("crawl", cmd_crawl, "Fetch the sources and store what changed. Exit 1 if a source is degraded, 3 if one failed.")
+    p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable); default: all")
+    p.add_argument("--record", type=Path, metavar="DIR",
+                   help="save every fetched page under DIR in the layout of ventanas/demo_site/")
+    p.add_argument("--json", action="store_true", help="print the crawl reports as JSON")
+
+    p = add("publish", cmd_publish, "Write the feeds and pages that new changes touch, into the public directory.")
+    p.add_argument("--all", action="store_true", help="re-render every file, not only those touched by new changes")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = add("status", cmd_status, "Show the last crawl runs per source, their health, and what is stored.")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--runs", type=int, default=3, metavar="N", help="runs shown per source (default 3)")
+
+    p = add("demo", cmd_demo, "Run the whole product offline on the embedded snapshot site, on the demo clock.")
+    p.add_argument("--port", type=int, default=8753,
+                   help="port of the loopback snapshot site (default 8753, or any free port if taken); "
+                   "a stable port lets the HTTP cache answer re-runs with 304s")
+
+    add("config", cmd_config, "Print every setting, its environment variable and its current value.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        return args.func(args, settings)
+    except (ConfigError, StorageError, CommandError) as exc:
+        print(f"ventanas: {exc}", file=sys.stderr)
+        return getattr(exc, "code", EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED)
+    except KeyboardInterrupt:
+        print("ventanas: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ventanas.config import ConfigError, Settings, load_settings
+
+
+def test_defaults_need_no_configuration(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(environ={})
+    assert s.resolved_database_url == "sqlite:///var/ventanas.db"
+    assert s.public_dir == Path("public")
+    assert s.resolved_outbox_dir == Path("var/outbox")
+    assert s.today is None
+
+
+def test_file_then_environment_override(tmp_path):
+    config = tmp_path / "v.toml"
+    config.write_text('public_dir = "site"\ndownload_delay = 5\nlink_span_days = 90\n')
+    s = load_settings(config, environ={"VENTANAS_DOWNLOAD_DELAY": "0.5", "VENTANAS_TODAY": "2025-08-01"})
+    assert s.public_dir == Path("site")
+    assert s.download_delay == 0.5  # environment beats the file
+    assert s.link_span_days == 90
+    assert s.today == date(2025, 8, 1)
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"VENTANAS_DOWNLOAD_DELAY": "fast"}, "VENTANAS_DOWNLOAD_DELAY"),
+        ({"VENTANAS_TODAY": "2025-02-30"}, "VENTANAS_TODAY"),
+        ({"VENTANAS_TIMEZONE": "Mars/Olympus"}, "VENTANAS_TIMEZONE"),
+        ({"VENTANAS_GFMD_URL": "ftp://gfmd.org"}, "VENTANAS_GFMD_URL"),
+        ({"VENTANAS_SMTP_URL": "http://mail"}, "VENTANAS_SMTP_URL"),
+        ({"VENTANAS_LINK_SPAN_DAYS": "-3"}, "VENTANAS_LINK_SPAN_DAYS"),
+        ({"VENTANAS_CONFIG": "/nonexistent/ventanas.toml"}, "VENTANAS_CONFIG"),
+    ],
+    ids=["not-a-number", "impossible-date", "unknown-zone", "not-http", "smtp-scheme", "negative-span", "missing-file"],
+)
+def test_wrong_value_names_the_setting(environ, named):
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ=environ)
+    assert named in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_secret_refused_in_file(tmp_path):
+    config = tmp_path / "v.toml"
+    config.write_text('smtp_url = "smtp://u:p@host"\n')
+    with pytest.raises(ConfigError, match="secret"):
+        load_settings(config, environ={})
+
+
+def test_unknown_key_in_file_is_an_error(tmp_path):
+    config = tmp_path / "v.toml"
+    config.write_text("pubic_dir = 'x'\n")
+    with pytest.raises(ConfigError, match="pubic_dir"):
+        load_settings(config, environ={})
+
+
+def test_canonical_url_maps_copy_back_to_live():
+    s = Settings(ohchr_tb_url="http://127.0.0.1:8753/tbinternet.ohchr.org")
+    assert (
+        s.canonical_url("http://127.0.0.1:8753/tbinternet.ohchr.org/_layouts/15/X.aspx?Lang=en")
+        == "https://tbinternet.ohchr.org/_layouts/15/X.aspx?Lang=en"
+    )
+    assert s.canonical_url("https://elsewhere.org/x") == "https://elsewhere.org/x"

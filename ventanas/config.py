@@ -1,0 +1,229 @@
+"""One typed settings object for the whole product.
+
+Every setting has a documented default here (like Scrapy's default_settings),
+an optional ``ventanas.toml`` overrides the defaults, and ``VENTANAS_*``
+environment variables override the file. Secrets (the SMTP URL with its
+password) are read only from the environment.
+
+A wrong value raises :class:`ConfigError` with a one-line message that names
+the setting; ``run.py`` prints it without a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+CONFIG_FILE_ENV = "VENTANAS_CONFIG"
+DEFAULT_CONFIG_FILE = "ventanas.toml"
+
+# The live sites each source reads. The demo and the tests point these at a
+# loopback copy of ventanas/demo_site/; what is stored and published always
+# names the live URL (see Settings.canonical_url).
+LIVE_BASE_URLS: dict[str, str] = {
+    "ohchr_tb": "https://tbinternet.ohchr.org",
+    "ohchr_www": "https://www.ohchr.org",
+    "ungeneva": "https://www.ungeneva.org",
+    "gfmd": "https://www.gfmd.org",
+    "crm": "https://crmsv.org",
+    "csm": "https://csmigraciones.org",
+}
+
+
+class ConfigError(ValueError):
+    """A setting has a value ventanas cannot use; the message names it."""
+
+
+def _setting(default: Any, doc: str, *, env: str | None = None, secret: bool = False) -> Any:
+    metadata = {"doc": doc, "env": env, "secret": secret}
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ventanas can be told. Paths are relative to the working directory."""
+
+    var_dir: Path = _setting(Path("var"), "Where the database, HTTP cache, lock files and outbox live.")
+    database_url: str = _setting(
+        "",
+        "SQLAlchemy URL. Empty means SQLite at <var_dir>/ventanas.db. "
+        "PostgreSQL: postgresql+psycopg://user:pass@host/db",
+    )
+    public_dir: Path = _setting(Path("public"), "Where feeds, pages and exports are published.")
+    outbox_dir: Path = _setting(
+        Path(""), "Where mail is written as .eml files when no SMTP URL is set. Empty means <var_dir>/outbox."
+    )
+    base_url: str = _setting(
+        "http://127.0.0.1:8000",
+        "Public https URL of the published site, used in links, webcal:// feeds and mail.",
+    )
+    smtp_url: str = _setting(
+        "",
+        "smtp://, smtps:// or smtp+starttls://user:pass@host:port. Empty writes .eml files. Environment only.",
+        secret=True,
+    )
+    mail_from: str = _setting("ventanas <ventanas@localhost>", "From: address of every mail.", env="VENTANAS_FROM")
+    operator_email: str = _setting("", "Who gets operator alerts when a source breaks.")
+    today: date | None = _setting(
+        None, "Demo clock: a fixed 'today' (YYYY-MM-DD). Empty means the real date."
+    )
+    timezone: str = _setting("Europe/Zurich", "Zone of the scheduler and of digests (an IANA name).")
+    link_span_days: int = _setting(
+        120, "A non-binding meeting this many days or fewer before a binding review is a link opportunity."
+    )
+    download_delay: float = _setting(2.0, "Seconds between two requests to the same domain.")
+    download_timeout: float = _setting(60.0, "Seconds before a request is abandoned.")
+    max_page_bytes: int = _setting(20_000_000, "A response larger than this is dropped (and counted as an error).")
+    user_agent: str = _setting(
+        "ventanas/0.1 (+https://github.com/ventanas; calendar of UN reporting deadlines)",
+        "User-Agent of every request: honest, naming the project.",
+    )
+    feeds: tuple[str, ...] = _setting((), "RSS/Atom feed URLs to read for announcements (comma-separated in the environment).")
+    ohchr_tb_url: str = _setting(LIVE_BASE_URLS["ohchr_tb"], "Base URL of the OHCHR treaty-body database.")
+    ohchr_www_url: str = _setting(LIVE_BASE_URLS["ohchr_www"], "Base URL of www.ohchr.org (media advisories).")
+    ungeneva_url: str = _setting(LIVE_BASE_URLS["ungeneva"], "Base URL of UN Geneva (meeting summaries).")
+    gfmd_url: str = _setting(LIVE_BASE_URLS["gfmd"], "Base URL of the GFMD site.")
+    crm_url: str = _setting(LIVE_BASE_URLS["crm"], "Base URL of the CRM (Proceso Puebla) site.")
+    csm_url: str = _setting(LIVE_BASE_URLS["csm"], "Base URL of the CSM site.")
+
+    # -- derived values -------------------------------------------------
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'ventanas.db'}"
+
+    @property
+    def resolved_outbox_dir(self) -> Path:
+        return self.outbox_dir if str(self.outbox_dir) not in ("", ".") else self.var_dir / "outbox"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def source_base_urls(self) -> dict[str, str]:
+        return {name: getattr(self, f"{name}_url") for name in LIVE_BASE_URLS}
+
+    def canonical_url(self, url: str) -> str:
+        """The live URL a fetched URL stands for.
+
+        When a source's base URL points at a copy (the demo site, a recording),
+        stored events still name the live page, so that a feed never links to
+        a loopback address and a re-run on another port changes nothing.
+        """
+        for name, base in self.source_base_urls().items():
+            live = LIVE_BASE_URLS[name]
+            if base != live and url.startswith(base.rstrip("/") + "/"):
+                return live + url[len(base.rstrip("/")) :]
+        return url
+
+    def allowed_domains(self) -> list[str]:
+        return sorted({urlsplit(url).hostname or "" for url in self.source_base_urls().values()} - {""})
+
+
+def describe() -> list[tuple[str, str, str, str]]:
+    """(name, environment variable, default, doc) for every setting: used by --help and README."""
+    rows = []
+    for f in fields(Settings):
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        rows.append((f.name, _env_name(f), "" if default is None else str(default), f.metadata["doc"]))
+    return rows
+
+
+def _env_name(f: dataclasses.Field) -> str:
+    return f.metadata.get("env") or f"VENTANAS_{f.name.upper()}"
+
+
+def _coerce(f: dataclasses.Field, raw: Any, where: str) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    try:
+        if kind == "Path":
+            return Path(str(raw))
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise ValueError
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "date | None":
+            if raw in (None, ""):
+                return None
+            return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        if kind == "tuple[str, ...]":
+            items = raw.split(",") if isinstance(raw, str) else list(raw)
+            return tuple(item.strip() for item in items if str(item).strip())
+        if not isinstance(raw, str):
+            raise ValueError
+        return raw
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: cannot use {raw!r} as {kind} ({f.metadata['doc']})") from exc
+
+
+def _validate(settings: Settings) -> Settings:
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"VENTANAS_TIMEZONE: unknown time zone {settings.timezone!r}") from exc
+    for name, url in [("base_url", settings.base_url), *[(f"{n}_url", u) for n, u in settings.source_base_urls().items()]]:
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise ConfigError(f"VENTANAS_{name.upper()}: {url!r} is not an http(s) URL")
+    for url in settings.feeds:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ConfigError(f"VENTANAS_FEEDS: {url!r} is not an http(s) URL")
+    if settings.smtp_url and urlsplit(settings.smtp_url).scheme not in ("smtp", "smtps", "smtp+starttls"):
+        raise ConfigError("VENTANAS_SMTP_URL: scheme must be smtp, smtps or smtp+starttls")
+    if settings.download_delay < 0:
+        raise ConfigError("VENTANAS_DOWNLOAD_DELAY: must be zero or more seconds")
+    if settings.link_span_days <= 0:
+        raise ConfigError("VENTANAS_LINK_SPAN_DAYS: must be a positive number of days")
+    if settings.max_page_bytes <= 0:
+        raise ConfigError("VENTANAS_MAX_PAGE_BYTES: must be a positive number of bytes")
+    return settings
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Defaults, then the TOML file, then the environment, then ``overrides`` (from the CLI)."""
+    environ = os.environ if environ is None else environ
+    by_name = {f.name: f for f in fields(Settings)}
+    values: dict[str, Any] = {}
+
+    explicit = config_file or environ.get(CONFIG_FILE_ENV)
+    path = Path(explicit) if explicit else Path(DEFAULT_CONFIG_FILE)
+    if path.exists():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+        table = table.get("ventanas", table)
+        for key, raw in table.items():
+            if key not in by_name:
+                raise ConfigError(f"{path}: unknown setting {key!r}")
+            if by_name[key].metadata["secret"]:
+                raise ConfigError(f"{path}: {key} is a secret; set {_env_name(by_name[key])} in the environment instead")
+            values[key] = _coerce(by_name[key], raw, f"{path}: {key}")
+    elif explicit:
+        raise ConfigError(f"{CONFIG_FILE_ENV}: configuration file {path} does not exist")
+
+    for f in by_name.values():
+        env = _env_name(f)
+        if env in environ:
+            values[f.name] = _coerce(f, environ[env], env)
+
+    for key, raw in overrides.items():
+        if raw is not None:
+            values[key] = _coerce(by_name[key], raw, f"--{key.replace('_', '-')}")
+
+    return _validate(Settings(**values))

@@ -1,0 +1,52 @@
+"""Running spiders: all of them, or some, in one Scrapy process.
+
+The Twisted reactor cannot restart, so one process runs one crawl (of any
+number of spiders); the scheduler starts a subprocess per crawl.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
+from scrapy.spiderloader import SpiderLoader
+
+from ventanas.config import Settings
+from ventanas.spiders.pipelines import REPORT_STAT
+from ventanas.spiders.settings import scrapy_settings
+from ventanas.storage import CrawlReport
+
+
+class UnknownSource(ValueError):
+    pass
+
+
+def spider_names() -> list[str]:
+    loader = SpiderLoader.from_settings(ScrapySettings({"SPIDER_MODULES": ["ventanas.spiders"]}))
+    return sorted(loader.list())
+
+
+def crawl(
+    settings: Settings,
+    names: list[str] | None = None,
+    *,
+    record_dir: Path | None = None,
+    log_level: str = "WARNING",
+) -> list[CrawlReport]:
+    """Crawl the named sources (default: all) and return one report per source run."""
+    available = spider_names()
+    names = names or available
+    unknown = sorted(set(names) - set(available))
+    if unknown:
+        raise UnknownSource(f"unknown source {', '.join(unknown)}; known: {', '.join(available)}")
+    process = CrawlerProcess(scrapy_settings(settings, record_dir=record_dir, log_level=log_level))
+    crawlers = [process.create_crawler(name) for name in names]
+    for crawler in crawlers:
+        process.crawl(crawler)
+    process.start()
+    reports = [crawler.stats.get_value(REPORT_STAT) for crawler in crawlers]
+    missing = [name for name, report in zip(names, reports, strict=True) if report is None]
+    if missing:
+        raise RuntimeError(f"no crawl report from {', '.join(missing)}: the spider did not close normally")
+    return sorted(reports, key=lambda r: r.spider)

@@ -1,0 +1,1 @@
+"""Pure functions that turn what sources say into ventanas' vocabulary: no I/O, no database."""

@@ -1,0 +1,99 @@
+"""Item pipelines: validate every item against the contract, then hand the run to storage.
+
+Pipelines adapt, storage stores (STYLE 5): no SQL here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from ventanas.clock import today, utcnow
+from ventanas.config import Settings
+from ventanas.domain import EventItem, InvalidItem, validate
+from ventanas.normalize.bodies import body_codes
+from ventanas.normalize.states import all_states
+from ventanas.storage import Storage
+
+log = logging.getLogger(__name__)
+# Where the crawl runner finds each spider's CrawlReport after the crawl.
+REPORT_STAT = "ventanas/report"
+
+
+class ValidationPipeline:
+    """Drops items that break the contract and counts, per field, why."""
+
+    def __init__(self, stats: Any):
+        self.stats = stats
+        self.bodies = body_codes()
+        self.states = set(all_states())
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ValidationPipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any, spider: Any = None) -> EventItem:
+        if not isinstance(item, EventItem):
+            self.stats.inc_value("ventanas/invalid/type")
+            raise DropItem(f"not an EventItem: {type(item).__name__}")
+        try:
+            validate(item, known_bodies=self.bodies, known_states=self.states)
+        except InvalidItem as exc:
+            self.stats.inc_value(f"ventanas/invalid/{exc.field}")
+            self.stats.inc_value("ventanas/dropped")
+            raise DropItem(f"{item.key}: {exc}") from exc
+        self.stats.inc_value("ventanas/valid")
+        return item
+
+
+class StoragePipeline:
+    """Collects a run's items; when the spider closes, storage judges and stores the run."""
+
+    def __init__(self, crawler: Any, settings: Settings):
+        self.crawler = crawler
+        self.settings = settings
+        self.items: list[EventItem] = []
+        self.started_at = utcnow()
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StoragePipeline:
+        return cls(crawler, crawler.settings.get("VENTANAS"))
+
+    def process_item(self, item: EventItem, spider: Any = None) -> EventItem:
+        self.items.append(item)
+        return item
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        errors = (
+            stats.get("log_count/ERROR", 0)
+            + stats.get("httperror/response_ignored_count", 0)
+            + stats.get("ventanas/parse_errors", 0)
+            + stats.get("ventanas/invalid/states", 0)
+        )
+        storage = Storage.open(self.settings.resolved_database_url)
+        try:
+            report = storage.record_crawl(
+                spider=spider.name,
+                items=self.items,
+                stats={
+                    "requests": stats.get("ventanas/requests", 0),
+                    "wire_bytes": stats.get("ventanas/wire_bytes", 0),
+                    "errors": errors,
+                    "dropped": stats.get("ventanas/dropped", 0),
+                    "finish_reason": reason,
+                    "not_modified": stats.get("ventanas/status/304", 0),
+                    "cache_hits": stats.get("httpcache/hit", 0),
+                },
+                min_items=spider.min_items,
+                today=today(self.settings),
+                started_at=self.started_at,
+            )
+        finally:
+            storage.dispose()
+        self.crawler.stats.set_value(REPORT_STAT, report)
+        log.info("%s: %s (%s)", spider.name, report.health, report.reason)

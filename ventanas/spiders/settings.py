@@ -1,0 +1,54 @@
+"""Scrapy settings built from ventanas' Settings: polite, conditional, bounded (DESIGN §5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ventanas.config import Settings
+from ventanas.spiders.middlewares import RECORD_ORDER, WIRE_BYTES_ORDER
+
+
+def scrapy_settings(
+    settings: Settings, *, record_dir: Path | None = None, log_level: str = "WARNING"
+) -> dict[str, Any]:
+    return {
+        "VENTANAS": settings,
+        "VENTANAS_RECORD_DIR": str(record_dir) if record_dir else None,
+        "SPIDER_MODULES": ["ventanas.spiders"],
+        "NEWSPIDER_MODULE": "ventanas.spiders",
+        "BOT_NAME": "ventanas",
+        "USER_AGENT": settings.user_agent,
+        "ROBOTSTXT_OBEY": True,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "DOWNLOAD_DELAY": settings.download_delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": False,  # never faster than the configured politeness
+        "DOWNLOAD_TIMEOUT": settings.download_timeout,
+        "DOWNLOAD_MAXSIZE": settings.max_page_bytes,
+        "DOWNLOAD_WARNSIZE": min(settings.max_page_bytes, 5_000_000),
+        "RETRY_TIMES": 2,
+        # Conditional requests: the cache revalidates every page (max-age=0), so an
+        # unchanged page costs a 304 and a changed one is never missed.
+        "HTTPCACHE_ENABLED": True,
+        "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.RFC2616Policy",
+        "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
+        "HTTPCACHE_DIR": str((settings.var_dir / "httpcache").resolve()),
+        "DEFAULT_REQUEST_HEADERS": {
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "Accept-Language": "en",
+            "Cache-Control": "max-age=0",
+        },
+        # Only http and https: no file://, ftp://, s3://, data: even through a redirect.
+        "DOWNLOAD_HANDLERS": {"file": None, "s3": None, "ftp": None, "data": None},
+        "DOWNLOADER_MIDDLEWARES": {
+            "ventanas.spiders.middlewares.WireBytesMiddleware": WIRE_BYTES_ORDER,
+            "ventanas.spiders.middlewares.RecordMiddleware": RECORD_ORDER,
+        },
+        "ITEM_PIPELINES": {
+            "ventanas.spiders.pipelines.ValidationPipeline": 100,
+            "ventanas.spiders.pipelines.StoragePipeline": 900,
+        },
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": log_level,
+        "LOG_INSTALL_ROOT_HANDLER": log_level != "WARNING",
+    }

@@ -1,0 +1,209 @@
+"""Storage: the only place with SQL. SQLite by default, PostgreSQL by URL.
+
+:meth:`Storage.open` creates the database if needed, applies the Alembic
+migrations and the reference data (States, Bodies), so a first run needs no
+setup step. Errors a user can cause (a corrupt file, an unreachable server, a
+failed migration) become :class:`StorageError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ventanas.clock import utcnow
+from ventanas.domain import EventItem, Health
+from ventanas.health import Verdict, assess
+from ventanas.storage.models import Change, CrawlRun, Cursor, Event
+from ventanas.storage.upsert import UpsertResult, upsert
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class CrawlReport:
+    run_id: int
+    spider: str
+    health: Health
+    reason: str
+    items: int
+    requests: int
+    wire_bytes: int
+    errors: int
+    inserted: int
+    updated: int
+    unchanged: int
+    vanished: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "health": str(self.health)}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")  # wait for another writer instead of failing at once
+    cursor.close()
+
+
+class Storage:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Storage:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise StorageError(f"VENTANAS_DATABASE_URL: {url!r} is not a database URL") from exc
+        kwargs: dict[str, Any] = {}
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs["pool_pre_ping"] = True
+        engine = create_engine(parsed, **kwargs)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        storage = cls(engine)
+        if migrate:
+            storage.migrate()
+        return storage
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def describe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration, then the reference data."""
+        from alembic import command
+        from alembic.config import Config
+
+        from ventanas.storage.reference import seed_reference
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            with self.session() as session, session.begin():
+                seed_reference(session)
+        except (DBAPIError, OperationalError) as exc:
+            raise StorageError(f"cannot use the database {self.describe_url()}: {_first_line(exc)}") from exc
+        except SQLAlchemyError as exc:
+            raise StorageError(f"migration failed on {self.describe_url()}: {_first_line(exc)}") from exc
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.session() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- crawl runs ------------------------------------------------------
+
+    def record_crawl(
+        self,
+        *,
+        spider: str,
+        items: Iterable[EventItem],
+        stats: dict[str, Any],
+        min_items: int,
+        today: date,
+        started_at: Any,
+    ) -> CrawlReport:
+        """Judge a finished crawl, store its items if it is trusted, and keep its record.
+
+        One transaction: the run row, the events and their Change rows land
+        together or not at all.
+        """
+        items = list(items)
+        now = utcnow()
+        with self.transaction() as session:
+            previous = session.scalar(
+                select(CrawlRun.items)
+                .where(CrawlRun.spider == spider, CrawlRun.health == str(Health.OK))
+                .order_by(CrawlRun.id.desc())
+                .limit(1)
+            )
+            verdict: Verdict = assess(
+                items=len(items),
+                errors=int(stats.get("errors", 0)),
+                finish_reason=str(stats.get("finish_reason", "finished")),
+                min_items=min_items,
+                previous_items=previous,
+            )
+            run = CrawlRun(
+                spider=spider, started_at=started_at, finished_at=now, items=len(items),
+                requests=int(stats.get("requests", 0)), wire_bytes=int(stats.get("wire_bytes", 0)),
+                errors=int(stats.get("errors", 0)), dropped=int(stats.get("dropped", 0)),
+                finish_reason=str(stats.get("finish_reason", "finished")), health=str(verdict.health),
+                message=verdict.reason, stats={k: v for k, v in stats.items() if isinstance(v, (int, float, str))},
+            )
+            session.add(run)
+            session.flush()
+            outcome = UpsertResult()
+            if verdict.health is not Health.FAILED:
+                outcome = upsert(
+                    session, items, source_name=spider, now=now, today=today, run_id=run.id,
+                    mark_vanished=verdict.health is Health.OK,
+                )
+            run.inserted, run.updated, run.unchanged = outcome.inserted, outcome.updated, outcome.unchanged
+            run.vanished = len(outcome.vanished)
+        return CrawlReport(
+            run_id=run.id, spider=spider, health=verdict.health, reason=verdict.reason, items=run.items,
+            requests=run.requests, wire_bytes=run.wire_bytes, errors=run.errors, inserted=run.inserted,
+            updated=run.updated, unchanged=run.unchanged, vanished=run.vanished,
+        )
+
+    # -- cursors -----------------------------------------------------------
+
+    def cursor(self, session: Session, name: str) -> int:
+        return session.scalar(select(Cursor.change_id).where(Cursor.name == name)) or 0
+
+    def advance_cursor(self, session: Session, name: str, change_id: int) -> None:
+        row = session.get(Cursor, name)
+        if row is None:
+            session.add(Cursor(name=name, change_id=change_id, updated_at=utcnow()))
+        elif row.change_id != change_id:
+            row.change_id = change_id
+            row.updated_at = utcnow()
+
+    def changes_since(self, session: Session, change_id: int) -> list[Change]:
+        return list(session.scalars(select(Change).where(Change.id > change_id).order_by(Change.id)))
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as session:
+            return {
+                "events": session.scalar(select(func.count(Event.id))) or 0,
+                "changes": session.scalar(select(func.count(Change.id))) or 0,
+                "crawl_runs": session.scalar(select(func.count(CrawlRun.id))) or 0,
+            }
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -1,0 +1,255 @@
+"""Upsert: store one source run's events and say exactly what happened to each.
+
+Like openstates-core's importer, every event comes back as inserted, updated
+(with its field-level diff) or unchanged, and every insert or update writes a
+Change row in the same transaction. An unchanged event writes nothing at all:
+the content hash guards the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ventanas.domain import (
+    MATERIAL_FIELDS,
+    Basis,
+    ChangeKind,
+    EventItem,
+    Status,
+    content_hash,
+)
+from ventanas.storage.models import Change, Event, EventSource, EventState
+
+Result = Literal["inserted", "updated", "unchanged"]
+_CHUNK = 500  # keys per IN (...) query: well under every backend's parameter limit
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    result: Result
+    change: ChangeKind | None = None
+    diff: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass
+class UpsertResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    vanished: list[str] = field(default_factory=list)
+
+    def count(self, result: Result) -> int:
+        return sum(1 for o in self.outcomes if o.result == result)
+
+    @property
+    def inserted(self) -> int:
+        return self.count("inserted")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+
+def row_snapshot(event: Event) -> dict[str, Any]:
+    """The same dict as EventItem.snapshot(), rebuilt from a stored row."""
+    return {
+        "body": event.body_code,
+        "kind": event.kind,
+        "title": event.title,
+        "start": event.start,
+        "end": event.end,
+        "all_day": event.all_day,
+        "timezone": event.timezone,
+        "location": event.location,
+        "status": event.status,
+        "basis": event.basis,
+        "rule": event.rule,
+        "confidence": round(float(event.confidence), 3),
+        "session": event.session,
+        "source_url": event.source_url,
+        "states": sorted(f"{s.state_code}:{s.role}" for s in event.states),
+        "description": event.description,
+        "action": event.action,
+        "evidence": event.evidence,
+        "details": event.details or {},
+    }
+
+
+def merge_duplicates(items: Iterable[EventItem]) -> list[EventItem]:
+    """One item per key: an announced date beats an estimate, then the higher priority, then the first."""
+    best: dict[str, EventItem] = {}
+    for item in items:
+        current = best.get(item.key)
+        if current is None or _rank(item) > _rank(current):
+            best[item.key] = item
+    return list(best.values())
+
+
+def _rank(item: EventItem) -> tuple[int, int]:
+    return (1 if item.basis == Basis.ANNOUNCED else 0, item.priority)
+
+
+def _apply(event: Event, item: EventItem, snapshot: dict[str, Any], digest: str) -> None:
+    first_day, last_day = item.local_dates()
+    event.body_code = item.body
+    event.kind = str(item.kind)
+    event.title = item.title
+    event.start = snapshot["start"]
+    event.end = snapshot["end"]
+    event.start_date = first_day
+    event.end_date = last_day
+    event.all_day = item.all_day
+    event.timezone = item.timezone
+    event.location = item.location
+    event.status = str(item.status)
+    event.basis = str(item.basis)
+    event.rule = item.rule
+    event.confidence = snapshot["confidence"]
+    event.session = item.session
+    event.source_url = item.source_url
+    event.source_name = item.source_name
+    event.priority = item.priority
+    event.description = item.description
+    event.action = item.action
+    event.evidence = item.evidence
+    event.details = dict(item.details or {})
+    event.content_hash = digest
+    wanted = {(link.code, str(link.role)) for link in item.states}
+    have = {(s.state_code, s.role): s for s in event.states}
+    for gone in set(have) - wanted:
+        event.states.remove(have[gone])
+    for code, role in sorted(wanted - set(have)):
+        event.states.append(EventState(state_code=code, role=role))
+
+
+def _change_kind(old: dict[str, Any], new: dict[str, Any]) -> ChangeKind:
+    if old["basis"] == Basis.DERIVED and new["basis"] == Basis.ANNOUNCED:
+        return ChangeKind.SUPERSEDED
+    if new["status"] == Status.CANCELLED and old["status"] != Status.CANCELLED:
+        return ChangeKind.CANCELLED
+    return ChangeKind.UPDATED
+
+
+def _load(session: Session, keys: Sequence[str]) -> dict[str, Event]:
+    found: dict[str, Event] = {}
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i : i + _CHUNK]
+        found.update({e.key: e for e in session.scalars(select(Event).where(Event.key.in_(chunk)))})
+    return found
+
+
+def upsert(
+    session: Session,
+    items: Iterable[EventItem],
+    *,
+    source_name: str,
+    now: datetime,
+    today: date,
+    run_id: int | None = None,
+    mark_vanished: bool = False,
+) -> UpsertResult:
+    """Store a run's items (validated) and return what happened to each.
+
+    ``mark_vanished`` is true only for a healthy run: then an event this source
+    listed before and not now has missed one more run, and after two it is
+    marked vanished (unless it is over: past events simply age out of lists).
+    """
+    result = UpsertResult()
+    merged = merge_duplicates(items)
+    existing = _load(session, [item.key for item in merged])
+
+    def record(event: Event, kind: ChangeKind, diff: dict[str, list[Any]]) -> None:
+        session.add(
+            Change(
+                event_id=event.id, event_key=event.key, kind=str(kind), diff=diff, sequence=event.sequence,
+                source_name=source_name, crawl_run_id=run_id, detected_at=now,
+            )
+        )
+
+    for item in merged:
+        snapshot = item.snapshot()
+        digest = content_hash(snapshot)
+        event = existing.get(item.key)
+
+        if event is None:
+            event = Event(key=item.key, sequence=0, first_seen=now, last_changed=now)
+            _apply(event, item, snapshot, digest)
+            event.sources.append(EventSource(source_name=item.source_name, source_url=item.source_url))
+            session.add(event)
+            session.flush()
+            record(event, ChangeKind.CREATED, {k: [None, v] for k, v in snapshot.items() if v not in (None, [], {})})
+            result.outcomes.append(Outcome(item.key, "inserted", ChangeKind.CREATED))
+            continue
+
+        _note_source(event, item)
+        restored = event.vanished_at is not None
+        if restored:
+            event.vanished_at = None
+            event.last_changed = now
+            session.flush()
+            record(event, ChangeKind.RESTORED, {})
+
+        outranked = item.source_name != event.source_name and item.priority < event.priority
+        estimate_of_announced = event.basis == Basis.ANNOUNCED and item.basis == Basis.DERIVED
+        if digest == event.content_hash or outranked or estimate_of_announced:
+            result.outcomes.append(
+                Outcome(item.key, "updated", ChangeKind.RESTORED) if restored else Outcome(item.key, "unchanged")
+            )
+            continue
+
+        old = row_snapshot(event)
+        diff = {k: [old[k], v] for k, v in snapshot.items() if old.get(k) != v}
+        kind = _change_kind(old, snapshot)
+        if any(name in diff for name in MATERIAL_FIELDS):
+            event.sequence += 1
+        _apply(event, item, snapshot, digest)
+        event.last_changed = now
+        session.flush()
+        record(event, kind, diff)
+        result.outcomes.append(Outcome(item.key, "updated", kind, diff))
+
+    if mark_vanished:
+        seen = {item.key for item in merged}
+        result.vanished = _mark_missing(session, source_name, seen, today=today, now=now, record=record)
+    return result
+
+
+def _note_source(event: Event, item: EventItem) -> None:
+    """Remember that this source lists the event; writes only when something differs."""
+    for source in event.sources:
+        if source.source_name == item.source_name:
+            if source.missed_runs:
+                source.missed_runs = 0
+            if source.source_url != item.source_url:
+                source.source_url = item.source_url
+            return
+    event.sources.append(EventSource(source_name=item.source_name, source_url=item.source_url))
+
+
+def _mark_missing(session: Session, source_name: str, seen: set[str], *, today: date, now: datetime, record) -> list[str]:
+    vanished = []
+    rows = session.execute(
+        select(EventSource, Event)
+        .join(Event, Event.id == EventSource.event_id)
+        .where(EventSource.source_name == source_name, Event.vanished_at.is_(None))
+    ).all()
+    for source, event in rows:
+        if event.key in seen or event.end_date < today:
+            continue
+        source.missed_runs += 1
+        if all(s.missed_runs >= 2 for s in event.sources):
+            event.vanished_at = now
+            event.last_changed = now
+            session.flush()
+            record(event, ChangeKind.VANISHED, {})
+            vanished.append(event.key)
+    return vanished
