@@ -14,6 +14,7 @@ from ventanas.domain import EventItem, Role, StateLink
 from ventanas.normalize.bodies import resolve_body
 from ventanas.normalize.dates import DateError, parse_date
 from ventanas.normalize.documents import UnknownDocumentType, report_cycle
+from ventanas.normalize.ids import ohchr_report_due
 from ventanas.normalize.states import resolve_state
 from ventanas.normalize.tables import column, table_rows
 from ventanas.spiders.base import VentanasSpider
@@ -57,7 +58,7 @@ class OhchrMasterCalendarSpider(VentanasSpider):
             return None
         document = column(row, "document")
         return self.make_item(
-            key=f"ohchr/{body}/{kind.replace('_', '-')}/{state}/{cycle}",
+            key=ohchr_report_due(body, state, cycle, kind),
             body=body,
             kind=kind,
             title=f"{country}: {document} due to the {body}",
