@@ -25,13 +25,47 @@ DEMO_SITE = ROOT / "ventanas" / "demo_site"
 TODAY = date(2025, 8, 1)
 
 
-def postgres_url() -> str | None:
+def _server_url() -> str:
     url = os.environ.get("VENTANAS_TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but VENTANAS_TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI")
         pytest.skip("no PostgreSQL server (set VENTANAS_TEST_POSTGRES_URL)")
     return url
+
+
+_own_database: dict[str, str] = {}
+
+
+def postgres_url() -> str:
+    """A database of this pytest process's own on the test server, so parallel runs never collide."""
+    if "url" not in _own_database:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        server = make_url(_server_url())
+        name = f"{server.database}_{os.getpid()}"
+        engine = create_engine(server, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        _own_database["url"] = server.set(database=name).render_as_string(hide_password=False)
+        _own_database["server"] = server.render_as_string(hide_password=False)
+        _own_database["name"] = name
+    return _own_database["url"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_own_postgres_database():
+    yield
+    if "name" in _own_database:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(_own_database["server"], isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_own_database["name"]}" WITH (FORCE)'))
+        engine.dispose()
 
 
 def reset_postgres(url: str) -> None:
