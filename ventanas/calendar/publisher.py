@@ -46,7 +46,10 @@ def _states_touched(session: Session, changes: list[Change]) -> set[str]:
 def _events_of_state(session: Session, code: str) -> list[Event]:
     return list(
         session.scalars(
-            select(Event).join(EventState).where(EventState.state_code == code).distinct().order_by(Event.id)
+            # IN (subquery), not JOIN + DISTINCT: PostgreSQL cannot compare the JSON column for DISTINCT
+            select(Event)
+            .where(Event.id.in_(select(EventState.event_id).where(EventState.state_code == code)))
+            .order_by(Event.id)
         )
     )
 
