@@ -197,3 +197,70 @@ class Cursor(Base):
     updated_at: Mapped[datetime]
 
 
+
+
+class Subscriber(Base):
+    """Someone who gets mail about some States (DESIGN §9).
+
+    Preferences are short lists (a few States, bodies, kinds), read whole with
+    the row, so they are JSON columns rather than link tables. ``pending`` holds
+    the preferences a web form asked for until the address confirms them, so a
+    stranger cannot change a confirmed subscriber's choices.
+    """
+
+    __tablename__ = "subscriber"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    states: Mapped[list[str]] = mapped_column(JSON, default=list)
+    bodies: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every body
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every kind
+    lead_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [30, 7, 1])
+    digest: Mapped[str] = mapped_column(String(8), default="weekly")  # weekly | daily | off
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    confirm_expires_at: Mapped[datetime | None]
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    unsubscribed_at: Mapped[datetime | None]
+    # The last change id the previous digest covered: "what changed since the last digest".
+    digest_change_id: Mapped[int] = mapped_column(Integer, default=0)
+    digest_period: Mapped[str | None] = mapped_column(String(16))
+
+
+class Outbox(Base):
+    """One row per message, written in the transaction that decided to send it.
+
+    ``dedupe_key`` (recipient, reason, event, sequence or period) is unique, so
+    deciding twice enqueues once. ``lease_until`` lets a sender that died while
+    holding a row lose it: after the lease the row is claimed again.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subscriber_id: Mapped[int | None] = mapped_column(ForeignKey("subscriber.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    dedupe_key: Mapped[str] = mapped_column(String(800), unique=True)
+    event_key: Mapped[str | None] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(Text)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    # Each message carries its own random unsubscribe token; only its hash is kept.
+    unsubscribe_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed|cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
