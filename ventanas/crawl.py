@@ -6,7 +6,9 @@ number of spiders); the scheduler starts a subprocess per crawl.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -33,6 +35,7 @@ def crawl(
     *,
     record_dir: Path | None = None,
     log_level: str = "WARNING",
+    progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> list[CrawlReport]:
     """Crawl the named sources (default: all) and return one report per source run."""
     available = spider_names()
@@ -40,7 +43,7 @@ def crawl(
     unknown = sorted(set(names) - set(available))
     if unknown:
         raise UnknownSource(f"unknown source {', '.join(unknown)}; known: {', '.join(available)}")
-    process = CrawlerProcess(scrapy_settings(settings, record_dir=record_dir, log_level=log_level))
+    process = CrawlerProcess(scrapy_settings(settings, record_dir=record_dir, log_level=log_level, progress=progress))
     crawlers = [process.create_crawler(name) for name in names]
     for crawler in crawlers:
         process.crawl(crawler)

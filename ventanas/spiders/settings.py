@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,15 @@ from ventanas.spiders.middlewares import RECORD_ORDER, WIRE_BYTES_ORDER
 
 
 def scrapy_settings(
-    settings: Settings, *, record_dir: Path | None = None, log_level: str = "WARNING"
+    settings: Settings,
+    *,
+    record_dir: Path | None = None,
+    log_level: str = "WARNING",
+    progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     return {
         "VENTANAS": settings,
+        "VENTANAS_PROGRESS": progress,
         "VENTANAS_RECORD_DIR": str(record_dir) if record_dir else None,
         "SPIDER_MODULES": ["ventanas.spiders"],
         "NEWSPIDER_MODULE": "ventanas.spiders",
@@ -48,6 +54,7 @@ def scrapy_settings(
             "ventanas.spiders.pipelines.ValidationPipeline": 100,
             "ventanas.spiders.pipelines.StoragePipeline": 900,
         },
+        "EXTENSIONS": {"ventanas.spiders.progress.ProgressExtension": 500},
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": log_level,
         "LOG_INSTALL_ROOT_HANDLER": log_level != "WARNING",

@@ -11,8 +11,14 @@ from ventanas.storage.models import Base
 config = context.config
 
 
+def _include_name(name, type_, parent_names) -> bool:
+    # APScheduler's job store creates and owns its own table; it is not ours to migrate.
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def _run(connection) -> None:
     context.configure(
+        include_name=_include_name,
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
