@@ -79,6 +79,18 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
+    from ventanas.web import Handler, serve
+
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    # Dynamic endpoints register here: path prefix -> ventanas.web.Handler (see ventanas/web.py).
+    routes: dict[str, Handler] = {}
+    serve(settings.public_dir, args.host, args.port, routes)
+    return EXIT_OK
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from ventanas.status import collect_status, format_status
 
@@ -130,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("publish", cmd_publish, "Write the feeds and pages that new changes touch, into the public directory.")
     p.add_argument("--all", action="store_true", help="re-render every file, not only those touched by new changes")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = add("serve", cmd_serve, "Serve the public directory (pre-rendered feeds and pages) over HTTP.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
 
     p = add("status", cmd_status, "Show the last crawl runs per source, their health, and what is stored.")
     p.add_argument("--json", action="store_true", help="machine-readable output")
