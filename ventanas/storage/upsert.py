@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ventanas.domain import (
@@ -98,37 +98,61 @@ def _rank(item: EventItem) -> tuple[int, int]:
     return (1 if item.basis == Basis.ANNOUNCED else 0, item.priority)
 
 
-def _apply(event: Event, item: EventItem, snapshot: dict[str, Any], digest: str) -> None:
+def _columns(item: EventItem, snapshot: dict[str, Any], digest: str) -> dict[str, Any]:
+    """The event row's columns that come from the item (everything but identity and history)."""
     first_day, last_day = item.local_dates()
-    event.body_code = item.body
-    event.kind = str(item.kind)
-    event.title = item.title
-    event.start = snapshot["start"]
-    event.end = snapshot["end"]
-    event.start_date = first_day
-    event.end_date = last_day
-    event.all_day = item.all_day
-    event.timezone = item.timezone
-    event.location = item.location
-    event.status = str(item.status)
-    event.basis = str(item.basis)
-    event.rule = item.rule
-    event.confidence = snapshot["confidence"]
-    event.session = item.session
-    event.source_url = item.source_url
-    event.source_name = item.source_name
-    event.priority = item.priority
-    event.description = item.description
-    event.action = item.action
-    event.evidence = item.evidence
-    event.details = dict(item.details or {})
-    event.content_hash = digest
-    wanted = {(link.code, str(link.role)) for link in item.states}
+    return {
+        "body_code": item.body, "kind": str(item.kind), "title": item.title,
+        "start": snapshot["start"], "end": snapshot["end"], "start_date": first_day, "end_date": last_day,
+        "all_day": item.all_day, "timezone": item.timezone, "location": item.location,
+        "status": str(item.status), "basis": str(item.basis), "rule": item.rule,
+        "confidence": snapshot["confidence"], "session": item.session, "source_url": item.source_url,
+        "source_name": item.source_name, "priority": item.priority, "description": item.description,
+        "action": item.action, "evidence": item.evidence, "details": dict(item.details or {}),
+        "content_hash": digest,
+    }
+
+
+def _state_links(item: EventItem) -> list[tuple[str, str]]:
+    return sorted({(link.code, str(link.role)) for link in item.states})
+
+
+def _apply(event: Event, item: EventItem, snapshot: dict[str, Any], digest: str) -> None:
+    for name, value in _columns(item, snapshot, digest).items():
+        setattr(event, name, value)
+    wanted = set(_state_links(item))
     have = {(s.state_code, s.role): s for s in event.states}
     for gone in set(have) - wanted:
         event.states.remove(have[gone])
     for code, role in sorted(wanted - set(have)):
         event.states.append(EventState(state_code=code, role=role))
+
+
+def _insert_new(session: Session, new: list[tuple[EventItem, dict[str, Any]]], now: datetime) -> dict[str, int]:
+    """Insert events that did not exist yet, with their States and source.
+
+    Core executemany rather than ORM objects: a first crawl or a new source brings
+    thousands of events, and the unit of work's bookkeeping per object cost ten
+    times the SQL. Returns their ids by key.
+    """
+    connection = session.connection()
+    rows = [{"key": item.key, "sequence": 0, "first_seen": now, "last_changed": now, **columns} for item, columns in new]
+    inserted = connection.execute(
+        insert(Event.__table__).returning(Event.__table__.c.id, Event.__table__.c.key), rows
+    )
+    ids = {key: event_id for event_id, key in inserted}
+    states = [
+        {"event_id": ids[item.key], "state_code": code, "role": role}
+        for item, _ in new for code, role in _state_links(item)
+    ]
+    if states:
+        connection.execute(insert(EventState.__table__), states)
+    connection.execute(
+        insert(EventSource.__table__),
+        [{"event_id": ids[item.key], "source_name": item.source_name, "source_url": item.source_url, "missed_runs": 0}
+         for item, _ in new],
+    )
+    return ids
 
 
 def _change_kind(old: dict[str, Any], new: dict[str, Any]) -> ChangeKind:
@@ -167,13 +191,16 @@ def upsert(
     merged = merge_duplicates(items)
     existing = _load(session, [item.key for item in merged])
 
+    # Change rows are written at the end, in the order they were decided: a new
+    # event has no id until its batched INSERT. The sequence is taken when the
+    # change is decided.
+    pending: list[tuple[str, ChangeKind, dict[str, list[Any]], int]] = []
+    ids = {key: event.id for key, event in existing.items()}
+    new: list[tuple[EventItem, dict[str, Any]]] = []
+
     def record(event: Event, kind: ChangeKind, diff: dict[str, list[Any]]) -> None:
-        session.add(
-            Change(
-                event_id=event.id, event_key=event.key, kind=str(kind), diff=diff, sequence=event.sequence,
-                source_name=source_name, crawl_run_id=run_id, detected_at=now,
-            )
-        )
+        ids[event.key] = event.id
+        pending.append((event.key, kind, diff, event.sequence))
 
     for item in merged:
         snapshot = item.snapshot()
@@ -181,12 +208,9 @@ def upsert(
         event = existing.get(item.key)
 
         if event is None:
-            event = Event(key=item.key, sequence=0, first_seen=now, last_changed=now)
-            _apply(event, item, snapshot, digest)
-            event.sources.append(EventSource(source_name=item.source_name, source_url=item.source_url))
-            session.add(event)
-            session.flush()
-            record(event, ChangeKind.CREATED, {k: [None, v] for k, v in snapshot.items() if v not in (None, [], {})})
+            new.append((item, _columns(item, snapshot, digest)))
+            created = {k: [None, v] for k, v in snapshot.items() if v not in (None, [], {})}
+            pending.append((item.key, ChangeKind.CREATED, created, 0))
             result.outcomes.append(Outcome(item.key, "inserted", ChangeKind.CREATED))
             continue
 
@@ -195,7 +219,6 @@ def upsert(
         if restored:
             event.vanished_at = None
             event.last_changed = now
-            session.flush()
             record(event, ChangeKind.RESTORED, {})
 
         outranked = item.source_name != event.source_name and item.priority < event.priority
@@ -213,13 +236,24 @@ def upsert(
             event.sequence += 1
         _apply(event, item, snapshot, digest)
         event.last_changed = now
-        session.flush()
         record(event, kind, diff)
         result.outcomes.append(Outcome(item.key, "updated", kind, diff))
 
+    if new:
+        ids.update(_insert_new(session, new, now))
     if mark_vanished:
         seen = {item.key for item in merged}
         result.vanished = _mark_missing(session, source_name, seen, today=today, now=now, record=record)
+    if pending:
+        session.flush()  # updates of existing events before the changes that name them
+        session.connection().execute(
+            insert(Change.__table__),
+            [
+                {"event_id": ids[key], "event_key": key, "kind": str(kind), "diff": diff, "sequence": sequence,
+                 "source_name": source_name, "crawl_run_id": run_id, "detected_at": now}
+                for key, kind, diff, sequence in pending
+            ],
+        )
     return result
 
 
@@ -236,20 +270,31 @@ def _note_source(event: Event, item: EventItem) -> None:
 
 
 def _mark_missing(session: Session, source_name: str, seen: set[str], *, today: date, now: datetime, record) -> list[str]:
+    # Keys and end dates first: after a big run most of the source's events were
+    # just seen, and loading them whole (with their States) would be wasted.
+    candidates = [
+        event_id
+        for event_id, key, end_date in session.execute(
+            select(Event.id, Event.key, Event.end_date)
+            .join(EventSource, Event.id == EventSource.event_id)
+            .where(EventSource.source_name == source_name, Event.vanished_at.is_(None))
+            .order_by(Event.id)
+        )
+        if key not in seen and end_date >= today
+    ]
     vanished = []
-    rows = session.execute(
-        select(EventSource, Event)
-        .join(Event, Event.id == EventSource.event_id)
-        .where(EventSource.source_name == source_name, Event.vanished_at.is_(None))
-    ).all()
-    for source, event in rows:
-        if event.key in seen or event.end_date < today:
-            continue
-        source.missed_runs += 1
-        if all(s.missed_runs >= 2 for s in event.sources):
-            event.vanished_at = now
-            event.last_changed = now
-            session.flush()
-            record(event, ChangeKind.VANISHED, {})
-            vanished.append(event.key)
+    for i in range(0, len(candidates), _CHUNK):
+        rows = session.execute(
+            select(EventSource, Event)
+            .join(Event, Event.id == EventSource.event_id)
+            .where(EventSource.source_name == source_name, Event.id.in_(candidates[i : i + _CHUNK]))
+            .order_by(Event.id)
+        ).all()
+        for source, event in rows:
+            source.missed_runs += 1
+            if all(s.missed_runs >= 2 for s in event.sources):
+                event.vanished_at = now
+                event.last_changed = now
+                record(event, ChangeKind.VANISHED, {})
+                vanished.append(event.key)
     return vanished
