@@ -6,7 +6,7 @@ other parts, and hands them to the command asked for. Also installed as the
 ``ventanas`` console script.
 
 Exit codes: 0 ok; 1 some source degraded; 2 bad usage or configuration;
-3 a source failed or a step could not run.
+3 a source failed or a step could not run; 4 another run holds the lock.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from ventanas.config import ConfigError, Settings, describe, load_settings
 from ventanas.storage import StorageError
 
-EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 4
 
 
 class CommandError(RuntimeError):
@@ -64,6 +64,29 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{r.spider}: {r.health} ({r.reason}); {r.requests} requests, {r.wire_bytes} bytes; "
                   f"{r.inserted} inserted, {r.updated} updated, {r.unchanged} unchanged, {r.vanished} vanished")
     return _exit_for(reports)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from ventanas.locking import LockBusy
+    from ventanas.operations import run_main
+    from ventanas.progress import CrawlProgress
+
+    progress = CrawlProgress()
+    try:
+        with progress.shown():
+            results = run_main(settings, sources=args.source or None, progress=progress.update,
+                               log_level="INFO" if args.verbose else "WARNING")
+    except LockBusy as exc:
+        raise CommandError(f"{exc}; not starting a second run", EXIT_LOCKED) from exc
+    if args.json:
+        print(json.dumps({"health": results.health, "crawl": [r.as_dict() for r in results.crawl],
+                          **results.steps}, indent=2, default=str))
+    else:
+        for r in results.crawl:
+            print(f"{r.spider}: {r.health} ({r.reason}); +{r.inserted} ~{r.updated} ={r.unchanged} -{r.vanished}")
+        for step, summary in results.steps.items():
+            print(f"{step}: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    return _exit_for(results.crawl)
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
@@ -138,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", type=Path, metavar="DIR",
                    help="save every fetched page under DIR in the layout of ventanas/demo_site/")
     p.add_argument("--json", action="store_true", help="print the crawl reports as JSON")
+
+    p = add("run", cmd_run, "The main job for cron: crawl → publish → notify → send, under a lock. "
+            "Exit 0 ok, 1 a source degraded, 3 a source failed, 4 another run is in progress.")
+    p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable); default: all")
+    p.add_argument("--json", action="store_true", help="print what each step did as JSON")
 
     p = add("publish", cmd_publish, "Write the feeds and pages that new changes touch, into the public directory.")
     p.add_argument("--all", action="store_true", help="re-render every file, not only those touched by new changes")

@@ -43,7 +43,9 @@ def crawl(
     unknown = sorted(set(names) - set(available))
     if unknown:
         raise UnknownSource(f"unknown source {', '.join(unknown)}; known: {', '.join(available)}")
-    process = CrawlerProcess(scrapy_settings(settings, record_dir=record_dir, log_level=log_level, progress=progress))
+    # Scrapy deep-copies its settings; a plain function is copied by reference, a bound method is not.
+    callback = (lambda source, counts: progress(source, counts)) if progress else None
+    process = CrawlerProcess(scrapy_settings(settings, record_dir=record_dir, log_level=log_level, progress=callback))
     crawlers = [process.create_crawler(name) for name in names]
     for crawler in crawlers:
         process.crawl(crawler)
