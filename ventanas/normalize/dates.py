@@ -174,8 +174,8 @@ def _mdy(n: int) -> str:
             rf"(?:{_DY}(?P<y{n}>{_YEAR}))?")
 
 
-_NUM = r"(?P<d{n}>[0-3]?\d)(?P<s{n}>[/.])(?P<m{n}>[0-3]?\d)(?P=s{n})(?P<y{n}>{y})"
-_ISO = r"(?P<y{n}>{y})-(?P<m{n}>[01]\d)-(?P<d{n}>[0-3]\d)"
+_NUM_FORM = r"(?P<d{n}>[0-3]?\d)(?P<s{n}>[/.])(?P<m{n}>[0-3]?\d)(?P=s{n})(?P<y{n}>{y})"
+_ISO_FORM = r"(?P<y{n}>{y})-(?P<m{n}>[01]\d)-(?P<d{n}>[0-3]\d)"
 
 
 @cache
@@ -189,12 +189,12 @@ def _grammar() -> list[tuple[str, re.Pattern[str]]]:
         "dd-my": rf"{start}{day_list}{_DM}(?P<m2>{_names_pattern('month')})(?:{_MY}(?P<y2>{_YEAR}))?",
         "m-dd-y": (rf"{start}{_weekday(1)}(?P<m2>{_names_pattern('month')})\s+(?P<d1>{_DAY})"
                    rf"(?P<sep>{_RANGE_SEP}|{_AND})(?P<d2>{_DAY})(?:{_DY}(?P<y2>{_YEAR}))?"),
-        "num-num": (rf"{start}{_NUM.format(n=1, y=_YEAR)}{_RANGE_SEP}{_NUM.format(n=2, y=_YEAR)}(?![\w/])"),
-        "iso-iso": rf"{start}{_ISO.format(n=1, y=_YEAR)}(?:{_RANGE_SEP}|/){_ISO.format(n=2, y=_YEAR)}(?![\w-])",
+        "num-num": (rf"{start}{_NUM_FORM.format(n=1, y=_YEAR)}{_RANGE_SEP}{_NUM_FORM.format(n=2, y=_YEAR)}(?![\w/])"),
+        "iso-iso": rf"{start}{_ISO_FORM.format(n=1, y=_YEAR)}(?:{_RANGE_SEP}|/){_ISO_FORM.format(n=2, y=_YEAR)}(?![\w-])",
         "dmy": rf"{start}{_dmy(1)}",
         "mdy": rf"{start}{_mdy(1)}",
-        "num": rf"{start}{_NUM.format(n=1, y=_YEAR)}(?![\w/]|\.\d)",
-        "iso": rf"{start}{_ISO.format(n=1, y=_YEAR)}(?![\w-]|:\d)",
+        "num": rf"{start}{_NUM_FORM.format(n=1, y=_YEAR)}(?![\w/]|\.\d)",
+        "iso": rf"{start}{_ISO_FORM.format(n=1, y=_YEAR)}(?![\w-]|:\d)",
     }
     return [(name, re.compile(pattern, re.I)) for name, pattern in forms.items()]
 
