@@ -89,6 +89,41 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return _exit_for(results.crawl)
 
 
+def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+    import signal
+    import threading
+    from datetime import datetime
+
+    from ventanas.locking import DatabaseLock
+    from ventanas.scheduler import build_scheduler, missed_by, next_runs
+
+    if args.list:
+        for row in next_runs(settings):
+            print(f"{row['id']:<7} next {row['next_run']:%Y-%m-%d %H:%M %Z}  {row['what']}  [{row['trigger']}]")
+        return EXIT_OK
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    storage = open_storage(settings)
+    lock = DatabaseLock(storage, "scheduler", settings.var_dir)
+    if not lock.acquire():
+        raise CommandError(f"another scheduler already runs against this database ({lock.where})", EXIT_LOCKED)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler = build_scheduler(settings, storage, config_file=str(args.config) if args.config else None)
+    try:
+        for job_id, late in missed_by(scheduler, datetime.now(settings.zone)).items():
+            logging.info("job %s was due %s ago: it runs now if within its grace time", job_id, late)
+        scheduler.resume()
+        for job in scheduler.get_jobs():
+            logging.info("job %s: next run %s", job.id, job.next_run_time)
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        lock.release()
+    return EXIT_OK
+
+
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     from ventanas.calendar.publisher import publish
 
@@ -166,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit 0 ok, 1 a source degraded, 3 a source failed, 4 another run is in progress.")
     p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable); default: all")
     p.add_argument("--json", action="store_true", help="print what each step did as JSON")
+
+    p = add("schedule", cmd_schedule, "Run the jobs on a clock (APScheduler): crawl every 6 h, then publish and "
+            "notify; send every 5 min; reminders daily; digests Monday 07:00. One scheduler per database.")
+    p.add_argument("--list", action="store_true", help="print the jobs and their next run times, then exit")
 
     p = add("publish", cmd_publish, "Write the feeds and pages that new changes touch, into the public directory.")
     p.add_argument("--all", action="store_true", help="re-render every file, not only those touched by new changes")
