@@ -1,0 +1,404 @@
+"""Reading the OHCHR treaty-body database pages: sessions, reviews, documents, reporting status.
+
+The pages are ASP.NET/Telerik grids whose ids and classes change with each
+redesign, so everything here reads labels ("Dates", "Pre-sessional working
+group") and table headers ("Country", "Review"), and UN document symbols
+("CMW/C/SLV/CO/3") from the ``symbolno`` of download links. Dates go through
+:func:`ventanas.normalize.dates.parse_date`; nothing here guesses a date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ventanas.domain import Status
+from ventanas.normalize.bodies import resolve_body
+from ventanas.normalize.dates import DateError, parse_date
+from ventanas.normalize.documents import UnknownDocumentType, report_cycle
+from ventanas.normalize.states import fold, resolve_state
+from ventanas.normalize.tables import column, table_rows
+from ventanas.normalize.text import clean_text
+
+# Words the database and the committees' pages use when a meeting will not
+# happen as listed. Folded (see states.fold), so accents and case do not matter.
+_CANCELLED = ("cancelled", "canceled", "will not take place", "will not be held", "not be convened",
+              "annule", "annulee", "n aura pas lieu", "cancelado", "cancelada", "no se celebrara", "no tendra lugar")
+_POSTPONED = ("postponed", "deferred", "rescheduled to a later date", "reporte", "reportee", "aplazado",
+              "aplazada", "pospuesto", "pospuesta")
+_TENTATIVE = ("tentative", "provisional dates", "to be confirmed", "tbc")
+
+# The database writes every date in full ("27 Mar 2023"); spans are two such dates.
+_FULL_DATE = re.compile(r"\b\d{1,2}\s+[^\W\d_]{3,}\.?,?\s+\d{4}\b")
+_SYMBOL = re.compile(r"^(?:INT/)?[A-Z]{1,6}/[A-Z0-9/.\-()]+$")
+_INFO_NOTE_NAME = re.compile(r"INT[_/](?P<body>[A-Z]+)[_/]INF[_/](?P<session>\d+)", re.I)
+_NUMBER = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th|e|er|a|o|º)?\b", re.I)
+
+
+class OhchrPageError(ValueError):
+    """A page lacks what every page of its type has (a session number, its dates)."""
+
+
+def meeting_status(text: str) -> Status:
+    """What a row or a line says about a meeting: cancelled, postponed, tentative or confirmed."""
+    folded = f" {fold(text)} "
+    if any(f" {word} " in folded for word in _CANCELLED):
+        return Status.CANCELLED
+    if any(f" {word} " in folded for word in _POSTPONED):
+        return Status.POSTPONED
+    if any(f" {word} " in folded for word in _TENTATIVE):
+        return Status.TENTATIVE
+    return Status.CONFIRMED
+
+
+def session_number(text: str) -> int:
+    """36 from "36", "36th session", "Session 36", "36e session"."""
+    match = _NUMBER.search(text or "")
+    if not match:
+        raise OhchrPageError(f"no session number in {text!r}")
+    return int(match[1])
+
+
+def ordinal(n: int) -> str:
+    """42 → "42nd": session titles as OHCHR writes them."""
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def date_span(text: str) -> tuple[date, date]:
+    """(27 Mar 2023, 6 Apr 2023) from "27 Mar 2023 - 06 Apr 2023" or "(was 27 Mar 2023 to 06 Apr 2023)".
+
+    The database writes both ends in full, so each is parsed alone by parse_date;
+    one date is a one-day span; anything else is a DateError.
+    """
+    found = [parse_date(token) for token in _FULL_DATE.findall(clean_text(text))]
+    if not found or len(found) > 2:
+        raise DateError(f"not one date or a span of two: {text!r}")
+    start, end = found[0], found[-1]
+    if end < start:
+        raise DateError(f"span ends before it starts: {text!r}")
+    return start, end
+
+
+def labelled_values(selector: Any) -> dict[str, str]:
+    """Label → value from the two-cell rows and definition lists of a details page.
+
+    Labels are folded ("Pre-sessional working group:" → "pre sessional working group").
+    """
+    values: dict[str, str] = {}
+    for row in selector.xpath("//tr[count(th|td)=2]"):
+        label, value = (clean_text(" ".join(cell.xpath(".//text()").getall())) for cell in row.xpath("th|td"))
+        if label and label.endswith(":") or row.xpath("th"):
+            values.setdefault(fold(label), value)
+    for term in selector.xpath("//dt"):
+        value = term.xpath("following-sibling::dd[1]")
+        if value:
+            values.setdefault(fold(" ".join(term.xpath(".//text()").getall())),
+                              clean_text(" ".join(value[0].xpath(".//text()").getall())))
+    return values
+
+
+def value_for(values: dict[str, str], *labels: str) -> str:
+    """The value of the first label that any folded key starts with ('' if none)."""
+    for label in labels:
+        wanted = fold(label)
+        for key, value in values.items():
+            if key.startswith(wanted):
+                return value
+    return ""
+
+
+# -- documents ---------------------------------------------------------------------
+
+
+def symbol_from_href(href: str) -> str | None:
+    """The UN symbol of a download link: ``Download.aspx?symbolno=CMW%2fC%2fSLV%2fCO%2f3`` → CMW/C/SLV/CO/3."""
+    query = parse_qs(urlsplit(href).query)
+    for name, values in query.items():
+        if name.lower() == "symbolno" and values:
+            symbol = unquote(values[0]).strip().upper()
+            return symbol if _SYMBOL.match(symbol) else None
+    return None
+
+
+def info_note_ref(href: str) -> tuple[str, int] | None:
+    """(body, session) when a link is an information note for NGOs/NHRIs.
+
+    Notes are ``INT_<BODY>_INF_<session>_<n>_E.docx`` files, or ``INT/<BODY>/INF/<session>/<n>``
+    symbols behind Download.aspx.
+    """
+    for candidate in (symbol_from_href(href) or "", unquote(urlsplit(href).path.rsplit("/", 1)[-1])):
+        if match := _INFO_NOTE_NAME.search(candidate):
+            return match["body"].upper(), int(match["session"])
+    return None
+
+
+def documents_in(cell: Any) -> dict[str, str]:
+    """Symbol → label for every download link in a grid cell (or a whole row)."""
+    found: dict[str, str] = {}
+    for link in cell.xpath(".//a[@href]"):
+        symbol = symbol_from_href(link.attrib["href"])
+        if symbol and not symbol.startswith("INT/"):
+            label = clean_text(" ".join(link.xpath(".//text()").getall())) or clean_text(link.attrib.get("title"))
+            found[symbol] = label if label and fold(label) not in ("view document", "download") else symbol
+    return found
+
+
+# -- what a State's review is -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewType:
+    """``kind`` is initial | periodic | loipr | follow_up; ``cycle`` as in report-due keys ("4", "5-6")."""
+
+    kind: str
+    label: str
+    cycle: str | None = None
+
+
+def review_type(text: str) -> ReviewType:
+    label = clean_text(text)
+    folded = fold(label)
+    if "prior to reporting" in folded or re.search(r"\bloipr\b", folded):
+        return ReviewType("loipr", label)
+    if "follow up" in folded or "follow-up" in label.lower():
+        return ReviewType("follow_up", label, "follow-up")
+    try:
+        _kind, cycle = report_cycle(label if "report" in folded else f"{label} report")
+    except UnknownDocumentType as exc:
+        raise OhchrPageError(f"unknown review type {text!r}") from exc
+    return ReviewType("initial" if cycle == "1" and "initial" in folded else "periodic", label, cycle)
+
+
+# -- reporting status ----------------------------------------------------------------
+
+_REPORTING_STATUS = (  # checked in this order: "overdue" before "pending", "scheduled" before "received"
+    ("reviewed", ("reviewed", "considered", "concluding observations adopted")),
+    ("scheduled", ("scheduled",)),
+    ("received", ("received", "submitted")),
+    ("overdue", ("overdue", "late")),
+    ("pending", ("pending", "not yet due", "due")),
+)
+
+
+def reporting_status(text: str) -> str | None:
+    """pending | overdue | received | scheduled | reviewed, from the status cell of Countries.aspx."""
+    folded = f" {fold(text)} "
+    for status, words in _REPORTING_STATUS:
+        if any(f" {word} " in folded for word in words):
+            return status
+    return None
+
+
+# -- session pages ---------------------------------------------------------------------
+
+
+@dataclass
+class SessionListRow:
+    body: str
+    number: int
+    start: date | None
+    end: date | None
+    status: Status
+    detail_url: str
+
+
+@dataclass
+class ReviewRow:
+    country: str
+    state: str | None  # None: a name no State table knows (reported by the spider)
+    type: ReviewType | None
+    status: Status
+    documents: dict[str, str]
+    evidence: str
+
+
+@dataclass
+class PreSessional:
+    start: date | None
+    end: date | None
+    status: Status
+    text: str
+
+
+@dataclass
+class SessionPage:
+    number: int | None
+    start: date
+    end: date
+    status: Status
+    location: str | None
+    pre_sessional: PreSessional | None
+    reviews: list[ReviewRow] = field(default_factory=list)
+    documents: dict[str, str] = field(default_factory=dict)
+    info_notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # rows skipped, with why
+
+
+def _worst(*statuses: Status) -> Status:
+    order = (Status.CANCELLED, Status.POSTPONED, Status.TENTATIVE, Status.CONFIRMED)
+    return min(statuses, key=order.index)
+
+
+def _optional_date(text: str) -> date | None:
+    try:
+        return parse_date(text)
+    except DateError:
+        return None
+
+
+def parse_session_list(response: Any, body: str) -> tuple[list[SessionListRow], list[str]]:
+    """Rows of the SessionsList.aspx grid (session, start, end, details link) and the problems met.
+
+    An empty grid (the live page before its postback) gives ([], []): not a problem here,
+    the spider posts the form back.
+    """
+    rows, problems = [], []
+    for row in table_rows(response, ["session", "start", "end"]):
+        text = " ".join(v for k, v in row.items() if not k.startswith("_"))
+        treaty = column(row, "treaty")
+        if treaty and fold(treaty).split()[0] != fold(body):
+            continue  # a grid of several treaties: only this spider request's body
+        links = [href for href in row["_links"] if "sessiondetails" in href.lower()]
+        try:
+            number = session_number(column(row, "session"))
+        except OhchrPageError as exc:
+            problems.append(str(exc))
+            continue
+        if not links:
+            problems.append(f"{body} session {number}: no link to its details")
+            continue
+        # "TBC" dates give None: the detail page may know them; without them no event is made.
+        start, end = _optional_date(column(row, "start")), _optional_date(column(row, "end"))
+        rows.append(SessionListRow(body, number, start, end, meeting_status(text), response.urljoin(links[0])))
+    return rows, problems
+
+
+def parse_session_page(response: Any) -> SessionPage:
+    """A SessionDetails1.aspx page: dates, status, pre-sessional working group, States and documents."""
+    values = labelled_values(response)
+    heading = clean_text(" ".join(response.xpath("//h1//text()|//h2//text()").getall()))
+    dates_text = value_for(values, "dates", "session dates", "date")
+    try:
+        start, end = date_span(dates_text or heading)
+    except DateError as exc:
+        raise OhchrPageError(f"no session dates on the page: {exc}") from exc
+    number_text = value_for(values, "session number", "session")
+    page = SessionPage(
+        number=session_number(number_text) if number_text else None,
+        start=start,
+        end=end,
+        status=_worst(meeting_status(value_for(values, "status")), meeting_status(heading)),
+        location=value_for(values, "location", "venue") or None,
+        pre_sessional=_pre_sessional(value_for(values, "pre sessional", "presessional")),
+    )
+    for row in table_rows(response, ["country"]):
+        page.reviews.append(_review_row(row, page.problems))
+    for link in response.xpath("//a[@href]"):
+        href = link.attrib["href"]
+        if info_note_ref(href) and response.urljoin(href) not in page.info_notes:
+            page.info_notes.append(response.urljoin(href))
+    for row in table_rows(response, ["symbol"]):  # the general documents of the session
+        symbol = clean_text(column(row, "symbol")).upper() or next(
+            (s for s in map(symbol_from_href, row["_links"]) if s), "")
+        if _SYMBOL.match(symbol) and not symbol.startswith("INT/"):
+            page.documents[symbol] = column(row, "document") or column(row, "title") or symbol
+    return page
+
+
+def _pre_sessional(text: str) -> PreSessional | None:
+    if not text or fold(text) in ("", "n a", "none"):
+        return None
+    try:
+        start, end = date_span(text)
+    except DateError:
+        start = end = None
+    return PreSessional(start, end, meeting_status(text), text)
+
+
+def _review_row(row: dict[str, Any], problems: list[str]) -> ReviewRow:
+    country = column(row, "country")
+    review_text = column(row, "review") or column(row, "report") or column(row, "type")
+    kind: ReviewType | None = None
+    if review_text:
+        try:
+            kind = review_type(re.sub(r"\(.*?\)", "", review_text))
+        except OhchrPageError as exc:
+            problems.append(f"{country}: {exc}")
+    cells = row["_cells"]
+    documents: dict[str, str] = {}
+    for cell in cells.values():
+        documents.update(documents_in(cell))
+    state = resolve_state(re.sub(r"\(.*?(postponed|cancel|review).*?\)", "", country, flags=re.I).strip())
+    if state is None:
+        problems.append(f"unknown State {country!r}")
+    evidence = " | ".join(v for k, v in row.items() if not k.startswith("_"))
+    return ReviewRow(country, state, kind, meeting_status(f"{country} {review_text}"), documents, evidence)
+
+
+@dataclass
+class StatusRow:
+    body: str
+    document: str
+    due: date
+    status: str | None
+    cycle: str
+    session: str
+    evidence: str
+
+
+@dataclass
+class CountryStatus:
+    country: str
+    rows: list[StatusRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_country_status(response: Any) -> CountryStatus:
+    """Countries.aspx: per treaty the reporting cycle, the report, its due date and status."""
+    values = labelled_values(response)
+    heading = clean_text(" ".join(response.xpath("//h1//text()").getall()))
+    country = value_for(values, "country") or re.sub(r"^reporting status (for|of)\s+", "", heading, flags=re.I)
+    result = CountryStatus(country)
+    for row in table_rows(response, ["treaty", "due date"]):
+        treaty, document, due_text = column(row, "treaty"), column(row, "report"), column(row, "due date")
+        body = resolve_body(treaty.split(" - ")[0]) or resolve_body(treaty)
+        evidence = " | ".join(v for k, v in row.items() if not k.startswith("_"))
+        if body is None:
+            result.problems.append(f"unknown treaty {treaty!r}")
+            continue
+        if not due_text:
+            continue  # a report with no due date set yet: nothing to put in a calendar
+        try:
+            due = parse_date(due_text)
+        except DateError as exc:
+            result.problems.append(f"{body} {document}: {exc}")
+            continue
+        result.rows.append(StatusRow(body, document, due, reporting_status(column(row, "status")),
+                                     column(row, "cycle"), column(row, "session"), evidence))
+    return result
+
+
+# -- www.ohchr.org and ungeneva.org articles -------------------------------------------
+
+
+def page_text(response: Any) -> str:
+    """The article's prose, paragraph by paragraph: the main element, else the body, without scripts."""
+    root = (response.xpath("//main") or response.xpath("//article") or response.xpath("//body"))[:1]
+    blocks = root.xpath(".//*[self::h1 or self::h2 or self::h3 or self::p or self::li or self::td or self::th]"
+                        "[not(ancestor::script or ancestor::style or ancestor::nav)]")
+    lines = [clean_text(" ".join(block.xpath("./text()|./*[not(self::p or self::li or self::ul or self::ol)]"
+                                             "//text()").getall())) for block in blocks]
+    return "\n".join(line for line in lines if line)
+
+
+def page_published(response: Any) -> date | None:
+    """When an article was published: its <time datetime> or article:published_time, if it says."""
+    for raw in (response.xpath("//meta[@property='article:published_time']/@content").get(),
+                response.xpath("//time/@datetime").get()):
+        if raw and re.match(r"\d{4}-\d{2}-\d{2}", raw):
+            return date.fromisoformat(raw[:10])
+    return None
