@@ -2,69 +2,192 @@
 
 Nothing here reads the clock or makes random ids: the same events give the
 same bytes, so an unchanged feed is byte-identical after re-publishing.
+
+Each event is rendered once to a VEVENT block (:func:`event_block`) and a
+feed is assembled from blocks (:func:`assemble`): an event appears in its
+State feeds, its body feed, the deadlines feeds and all.ics, and icalendar's
+serializer is the slow part, so the publisher renders each event once and
+keeps the block (see :mod:`ventanas.calendar.blocks`). The calendar's own
+properties and every VTIMEZONE still come from icalendar.
+
+How events look in a feed:
+
+- UID ``<natural key>@ventanas``; SEQUENCE the stored sequence (it grows with
+  every material change); DTSTAMP and LAST-MODIFIED the stored last change;
+  CREATED when ventanas first saw it.
+- All-day events (sessions, deadline days) as VALUE=DATE with an exclusive
+  DTEND (the day after the last day); timed events with a TZID and a
+  VTIMEZONE in the calendar for every TZID; a timed event whose end the
+  source does not give has no DTEND (unknown stays unknown).
+- STATUS: CONFIRMED when announced and confirmed; TENTATIVE when tentative,
+  postponed or estimated; CANCELLED when the source cancelled it — it stays in
+  the feed so clients show it struck through instead of silently dropping it.
+- SUMMARY says "[Cancelled]", "[Postponed]" or "(estimated)" up front, as
+  not every client shows STATUS.
+- A *vanished* event (its sources stopped listing it in two healthy runs)
+  stays in the feed, STATUS:TENTATIVE, its SUMMARY prefixed "[No longer
+  listed]" and its DESCRIPTION saying when it disappeared: it may have been
+  moved, cancelled or dropped from the page, and ventanas does not know
+  which. Deleting it would make it vanish from calendars without a word.
+- DESCRIPTION: what the event is, what to do, whether the date is announced
+  or estimated (and by which rule), the source URL; URL is the source.
+- TRANSP:TRANSPARENT: these are reminders, not the reader's own busy time.
+- No VALARM: shared feeds must not ring for everyone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
+from ventanas.calendar import i18n
+from ventanas.calendar.events import EventView
 from ventanas.normalize.text import clean_multiline, clean_text
-from ventanas.storage.models import Event as EventRow
 
 PRODID = "-//ventanas//reporting windows//EN"
 REFRESH = timedelta(hours=6)
+PUBLISHED_TTL = "PT6H"
+# VTIMEZONE transitions cover this span: fixed, so the bytes never depend on the clock.
+TZ_FIRST, TZ_LAST = date(2000, 1, 1), date(2040, 1, 1)
+_ROLES = {"reviewed": "reviewed", "due_by": "report due", "member": "member", "host": "host", "concerned": "concerned"}
 
 
 def uid_for(key: str) -> str:
     return f"{key}@ventanas"
 
 
-def _parse_when(value: str) -> date | datetime:
-    return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+def _moment(value: datetime, zone: str | None) -> datetime:
+    return value.astimezone(ZoneInfo(zone)) if zone else value.astimezone(UTC)
 
 
-def event_component(row: EventRow) -> Event:
-    start = _parse_when(row.start)
-    end = _parse_when(row.end) if row.end else None
-    if row.all_day:
-        last = end or start
-        end = last + timedelta(days=1)  # DTEND of an all-day event is exclusive
-    elif end is None:
-        end = None  # unknown stays unknown: no invented duration
-    basis = "announced by the source" if row.basis == "announced" else f"estimated (rule: {row.rule})"
-    lines = [clean_text(row.description) if row.description else "", clean_text(row.action) if row.action else "",
-             f"Date {basis}.", f"Source: {row.source_url}"]
-    component = Event.new(
-        uid=uid_for(row.key),
-        summary=clean_text(row.title),
+def _dates(view: EventView) -> tuple[date | datetime, date | datetime | None]:
+    if view.all_day:
+        # DTEND of an all-day event is exclusive: the day after the last day.
+        return view.first_day, view.last_day + timedelta(days=1)
+    start = _moment(view.start, view.timezone)  # type: ignore[arg-type]
+    end = _moment(view.end, view.timezone) if isinstance(view.end, datetime) else None
+    return start, end if end is not None and end > start else None
+
+
+def summary_of(view: EventView) -> str:
+    title = clean_text(view.title)
+    if view.vanished_at is not None:
+        return f"[No longer listed] {title}"
+    if view.status == "cancelled":
+        return f"[Cancelled] {title}"
+    if view.status == "postponed":
+        return f"[Postponed] {title}"
+    return f"{title} (estimated)" if view.basis == "derived" else title
+
+
+def status_of(view: EventView) -> str:
+    if view.status == "cancelled" and view.vanished_at is None:
+        return "CANCELLED"
+    if view.status in ("tentative", "postponed") or view.basis == "derived" or view.vanished_at is not None:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
+
+def description_of(view: EventView) -> str:
+    what = f"{i18n.kind_label(view.kind, 'en')} — {i18n.body_name(view.body, 'en')} ({view.body})"
+    if view.session:
+        what += f", session {view.session}"
+    lines = [what + "."]
+    if view.states:
+        named = ", ".join(f"{i18n.state_name(code, 'en')} ({_ROLES.get(role, role)})" for code, role in view.states[:12])
+        more = f" and {len(view.states) - 12} more" if len(view.states) > 12 else ""
+        lines.append(f"States: {named}{more}.")
+    if view.description:
+        lines.append(clean_multiline(view.description))
+    todo = clean_text(view.action) or i18n.action_for(view.kind, view.body, "en")
+    if todo:
+        lines.append(f"What to do: {todo}")
+    if view.basis == "derived":
+        lines.append(f"Date estimated by ventanas (rule: {clean_text(view.rule)}); the announced date will replace it.")
+    else:
+        lines.append("Date announced by the source.")
+    if view.status == "cancelled":
+        lines.append("The source says this event is cancelled.")
+    elif view.status == "postponed":
+        lines.append("The source says this event is postponed; the date shown is the last one announced.")
+    if view.vanished_at is not None:
+        lines.append(f"The source stopped listing this event on {view.vanished_at.date().isoformat()}: it may have "
+                     "been moved, cancelled or dropped from the page. Check the source.")
+    lines.append(f"Source: {view.source_url}")
+    return clean_multiline("\n".join(lines))
+
+
+def event_component(view: EventView) -> Event:
+    start, end = _dates(view)
+    return Event.new(
+        uid=view.uid,
+        summary=summary_of(view),
         start=start,
         end=end,
-        stamp=row.last_changed,
-        last_modified=row.last_changed,
-        sequence=row.sequence,
-        status="CANCELLED" if row.status == "cancelled" else ("TENTATIVE" if row.status in ("tentative", "postponed") or row.basis == "derived" else "CONFIRMED"),
-        location=clean_text(row.location) or None,
-        description=clean_multiline("\n".join(line for line in lines if line)),
-        url=row.source_url,
-        categories=[row.body_code, row.kind],
+        stamp=view.last_changed,
+        created=view.first_seen,
+        last_modified=view.last_changed,
+        sequence=view.sequence,
+        status=status_of(view),
+        transparency="TRANSPARENT",
+        location=clean_text(view.location) or None,
+        description=description_of(view),
+        url=view.source_url,
+        categories=[view.body, view.kind] + (["estimated"] if view.basis == "derived" else []),
     )
-    return component
 
 
-def render_feed(rows: Iterable[EventRow], *, feed_id: str, name: str, description: str) -> bytes:
-    """One VCALENDAR. ``feed_id`` (e.g. "states/MEX") makes the calendar's own UID stable."""
+def event_block(view: EventView) -> bytes:
+    """One VEVENT, serialized: what feeds are assembled from."""
+    return event_component(view).to_ical()
+
+
+def tzids_of(view: EventView) -> frozenset[str]:
+    if view.all_day or not view.timezone:
+        return frozenset()
+    return frozenset({view.timezone})
+
+
+@cache
+def timezone_block(tzid: str) -> bytes:
+    return Timezone.from_tzid(tzid, first_date=TZ_FIRST, last_date=TZ_LAST).to_ical()
+
+
+def _calendar_shell(feed_id: str, name: str, description: str, url: str | None) -> tuple[bytes, bytes]:
+    """The VCALENDAR's own lines, split where the components go."""
     calendar = Calendar.new(
-        prodid=PRODID,
-        uid=f"feed/{feed_id}@ventanas",
-        name=name,
-        description=description,
-        refresh_interval=REFRESH,
-        subcomponents=[event_component(row) for row in sorted(rows, key=lambda r: (r.start_date, r.key))],
+        prodid=PRODID, uid=f"feed/{feed_id}@ventanas", name=name, description=description,
+        refresh_interval=REFRESH, method="PUBLISH", calscale="GREGORIAN", source=url,
     )
+    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # RFC 7986 §5.7 requires the parameter
     calendar["X-WR-CALNAME"] = name
-    calendar["X-PUBLISHED-TTL"] = "PT6H"
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    calendar["X-WR-CALDESC"] = description
+    calendar["X-PUBLISHED-TTL"] = PUBLISHED_TTL
+    data = calendar.to_ical()
+    end = data.rindex(b"END:VCALENDAR")
+    return data[:end], data[end:]
+
+
+def assemble(blocks: Iterable[bytes], tzids: Iterable[str], *, feed_id: str, name: str, description: str,
+             url: str | None = None) -> bytes:
+    """A VCALENDAR from VEVENT blocks, with one VTIMEZONE (before the events) for every TZID they use.
+
+    ``feed_id`` (e.g. "states/MEX") makes the calendar's own UID stable; ``url``
+    is where the feed is published (its SOURCE).
+    """
+    head, tail = _calendar_shell(feed_id, clean_text(name), clean_text(description), url)
+    parts = [head, *(timezone_block(tzid) for tzid in sorted(set(tzids))), *blocks, tail]
+    return b"".join(parts)
+
+
+def render_feed(views: Iterable[EventView], *, feed_id: str, name: str, description: str,
+                url: str | None = None) -> bytes:
+    """One feed from events, rendering every event (the publisher reuses blocks instead)."""
+    views = sorted(views, key=lambda v: (v.first_day, v.key))
+    tzids = set().union(*(tzids_of(v) for v in views)) if views else set()
+    return assemble((event_block(v) for v in views), tzids, feed_id=feed_id, name=name,
+                    description=description, url=url)

@@ -1,27 +1,73 @@
 """The publisher: re-renders exactly the files that new Change rows touch.
 
-It keeps a cursor (the last change id it published). ``publish()`` reads the
-changes since the cursor, finds the States whose feeds they affect, renders
-those feeds, writes the files whose bytes differ and only then moves the
-cursor, so a crash in between means the next run does the work again.
+It keeps a cursor (the last change id it published, in the database).
+``publish()`` reads the changes since the cursor and works out what they touch:
+
+- the event's States (its scope now, the States it had before the change, and
+  for a session's event every State reviewed at that session) → their feeds
+  (``feeds/states/<ISO3>.ics``, ``…-deadlines.ics``), exports
+  (``api/states/<ISO3>.json|csv``) and pages (``[<lang>/]states/<ISO3>.html``);
+- the event's body (now and before) → ``feeds/bodies/<BODY>.ics`` and its pages;
+- any change → ``feeds/all.ics``, ``api/events.json|csv``, the index and the
+  history pages.
+
+Feeds and exports depend only on stored data. Pages also depend on the day
+("upcoming", "days left", the today line): the publisher notes the day it
+rendered them for, and when the day has changed since, it re-renders every
+page even without a change (feeds and exports stay untouched). So a daily
+``run`` keeps pages right; between two runs a page may say "upcoming" about
+an event that started this morning, and says on top which day it was
+computed for.
+
+Every file is written atomically and only when its bytes differ
+(:func:`ventanas.calendar.files.write_if_changed`), and the cursor moves only
+after the files are written: a crash in between means the next run does the
+work again, never that a change is skipped.
+
+A first publication, a changed public directory or base URL, new rendering
+code, or a missing index page make the publication full, as ``--all`` does.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ventanas.calendar.feeds import render_feed
+from ventanas.calendar import exports, feeds, i18n
+from ventanas.calendar.blocks import BlockCache, Fragments
+from ventanas.calendar.events import CLOSED_MEMBERSHIP, EventView, Scope, load_events
 from ventanas.calendar.files import write_if_changed
+from ventanas.calendar.site import HISTORY_LENGTH, INDEX_HORIZON_DAYS, ChangeLine, Site, page_path
+from ventanas.clock import today as clock_today
 from ventanas.config import Settings
-from ventanas.normalize.states import state_name
+from ventanas.normalize.bodies import BODIES
 from ventanas.storage import Storage
-from ventanas.storage.models import Change, Event, EventState
+from ventanas.storage.models import Change
 
 CURSOR = "publisher"
+CACHE_FILE = "publisher.sqlite3"
+STATIC = Path(__file__).with_name("static")
+
+
+def _code_version() -> str:
+    """A hash of everything that shapes the output: new code means a full publication."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    files = sorted([*package.glob("*.py"), *package.glob("templates/*.html"), *STATIC.glob("*"),
+                    package.parent / "windows.py"])
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = _code_version()
 
 
 @dataclass
@@ -29,59 +75,175 @@ class PublishReport:
     changes: int = 0
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
+    rendered_events: int = 0  # events serialized anew (the others came from the fragment cache)
+    full: bool = False
+    pages_day: str = ""
+    reason: str = ""
 
     def as_dict(self) -> dict:
-        return {"changes": self.changes, "written": len(self.written), "unchanged": self.unchanged}
+        return {"changes": self.changes, "written": len(self.written), "unchanged": self.unchanged,
+                "rendered_events": self.rendered_events, "full": self.full, "pages_day": self.pages_day,
+                "reason": self.reason}
 
 
-def _states_touched(session: Session, changes: list[Change]) -> set[str]:
-    event_ids = {c.event_id for c in changes}
-    touched = set(session.scalars(select(EventState.state_code).where(EventState.event_id.in_(event_ids))))
-    for change in changes:  # a State removed from an event needs its feed rewritten too
-        old_states = (change.diff or {}).get("states", [None])[0] or []
-        touched.update(entry.split(":")[0] for entry in old_states)
-    return touched
+@dataclass
+class Plan:
+    """What to render: empty sets and False flags mean nothing."""
+
+    states: set[str] = field(default_factory=set)
+    bodies: set[str] = field(default_factory=set)
+    aggregates: bool = False  # all.ics, api/events.*, index and history
+    all_pages: bool = False  # the day changed: every page
 
 
-def _events_of_state(session: Session, code: str) -> list[Event]:
-    return list(
-        session.scalars(
-            # IN (subquery), not JOIN + DISTINCT: PostgreSQL cannot compare the JSON column for DISTINCT
-            select(Event)
-            .where(Event.id.in_(select(EventState.event_id).where(EventState.state_code == code)))
-            .order_by(Event.id)
-        )
-    )
+class _Writer:
+    def __init__(self, public: Path, report: PublishReport):
+        self.public, self.report = public, report
+
+    def __call__(self, relative: str, data: bytes) -> None:
+        if write_if_changed(self.public / relative, data):
+            self.report.written.append(relative)
+        else:
+            self.report.unchanged += 1
 
 
-def publish(storage: Storage, settings: Settings, *, full: bool = False) -> PublishReport:
-    report = PublishReport()
+def _touched(changes: Sequence[Change], scope: Scope, views: dict[int, EventView]) -> Plan:
+    by_session: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for view in views.values():
+        if view.session:
+            by_session[(view.body, view.session)].append(view.id)
+    plan = Plan(aggregates=bool(changes))
+    for change in changes:
+        view = views.get(change.event_id)
+        plan.states |= scope.states_of.get(change.event_id, frozenset())
+        diff = change.diff or {}
+        old_states = (diff.get("states") or [None])[0] or []
+        plan.states.update(entry.split(":")[0] for entry in old_states)
+        old_body = (diff.get("body") or [None])[0]
+        if old_body:
+            plan.bodies.add(old_body)
+            plan.states |= CLOSED_MEMBERSHIP.get(old_body, frozenset())
+        if view is not None:
+            plan.bodies.add(view.body)
+            # a session's deadlines inherit the States it reviews: any change there can move them
+            for other in by_session.get((view.body, view.session), []) if view.session else []:
+                plan.states |= scope.states_of.get(other, frozenset())
+    return plan
+
+
+def _history(session: Session, views: dict[int, EventView], scope: Scope) -> list[ChangeLine]:
+    rows = session.scalars(select(Change).order_by(Change.id.desc()).limit(HISTORY_LENGTH))
+    return [
+        ChangeLine(id=c.id, kind=c.kind, detected_at=c.detected_at, source_name=c.source_name, diff=c.diff or {},
+                   event=views[c.event_id], states=tuple(sorted(scope.states_of.get(c.event_id, ()))))
+        for c in rows if c.event_id in views
+    ]
+
+
+def _feed(write: _Writer, relative: str, items: Iterable[EventView], fragments: dict[int, Fragments], *,
+          name: str, description: str, base_url: str) -> None:
+    parts = [fragments[v.id] for v in items]
+    tzids = set().union(*(p.tzids for p in parts)) if parts else set()
+    data = feeds.assemble((p.ics for p in parts), tzids, feed_id=relative.removeprefix("feeds/").removesuffix(".ics"),
+                          name=name, description=description, url=f"{base_url}/{relative}")
+    write(relative, data)
+
+
+def _exports(write: _Writer, stem: str, items: Sequence[EventView], fragments: dict[int, Fragments], **head) -> None:
+    write(f"{stem}.json", exports.assemble_json((fragments[v.id].json for v in items), **head))
+    write(f"{stem}.csv", exports.assemble_csv(fragments[v.id].csv for v in items))
+
+
+def publish(storage: Storage, settings: Settings, *, full: bool = False, today: date | None = None) -> PublishReport:
+    today = today or clock_today(settings)
     public = Path(settings.public_dir)
-    with storage.transaction() as session:
-        since = 0 if full else storage.cursor(session, CURSOR)
-        changes = storage.changes_since(session, since)
+    base_url = settings.base_url.rstrip("/")
+    report = PublishReport(pages_day=today.isoformat())
+    signature = f"{CODE_VERSION}|{public.resolve()}|{base_url}|{settings.link_span_days}|{settings.today is not None}"
+    with BlockCache(Path(settings.var_dir) / CACHE_FILE) as cache, storage.transaction() as session:
+        changes = storage.changes_since(session, storage.cursor(session, CURSOR))
         report.changes = len(changes)
         if full:
-            states = set(session.scalars(select(EventState.state_code).distinct()))
+            report.reason = "--all"
+        elif cache.note("signature") != signature or not (public / "index.html").exists():
+            full, report.reason = True, "first publication, new settings or new rendering code"
+        day_changed = cache.note("day") != today.isoformat()
+        if not full and not changes and not day_changed:
+            report.reason = "no new changes"
+            return report
+        report.full = full
+
+        views = load_events(session)
+        by_id = {v.id: v for v in views}
+        scope = Scope.build(views)
+        fragments, report.rendered_events = cache.fragments(views, rebuild=full)
+        if full:
+            existing = {p.stem for p in (public / "feeds" / "states").glob("???.ics")}
+            plan = Plan(states=set(scope.events_of) | existing, bodies=set(BODIES), aggregates=True, all_pages=True)
         else:
-            states = _states_touched(session, changes)
-        for code in sorted(states):
-            rows = _events_of_state(session, code)
-            data = render_feed(rows, feed_id=f"states/{code}", name=f"ventanas: {state_name(code)}",
-                               description=f"Reporting windows and migration dialogues concerning {state_name(code)}")
-            target = public / "feeds" / "states" / f"{code}.ics"
-            if write_if_changed(target, data):
-                report.written.append(str(target))
-            else:
-                report.unchanged += 1
-        if changes or full:
-            rows = list(session.scalars(select(Event).order_by(Event.id)))
-            target = public / "feeds" / "all.ics"
-            data = render_feed(rows, feed_id="all", name="ventanas: all events", description="Every event ventanas knows")
-            if write_if_changed(target, data):
-                report.written.append(str(target))
-            else:
-                report.unchanged += 1
+            plan = _touched(changes, scope, by_id)
+            if day_changed:
+                plan.all_pages = True
+                report.reason = report.reason or "new day: pages re-rendered"
+        write = _Writer(public, report)
+        site = Site(base_url=base_url, today=today, demo_clock=settings.today is not None,
+                    link_span_days=settings.link_span_days)
+        _publish_files(write, site, session, plan, views, by_id, scope, fragments, base_url,
+                       full=full, today=today)
+        cache.set_notes(day=today.isoformat(), signature=signature)
         if changes:
             storage.advance_cursor(session, CURSOR, changes[-1].id)
     return report
+
+
+def _publish_files(write: _Writer, site: Site, session: Session, plan: Plan, views: list[EventView],
+                   by_id: dict[int, EventView], scope: Scope, fragments: dict[int, Fragments], base_url: str, *,
+                   full: bool, today: date) -> None:
+    feed_states = set(scope.events_of)
+    if full:
+        write("style.css", (STATIC / "style.css").read_bytes())
+        write("404.html", site.not_found())
+
+    # feeds and exports: only what the changes touched
+    for code in sorted(plan.states):
+        items = [by_id[i] for i in scope.events_of.get(code, [])]
+        name = i18n.state_name(code, "en")
+        _feed(write, f"feeds/states/{code}.ics", items, fragments, base_url=base_url, name=f"ventanas: {name}",
+              description=f"UN treaty-body reporting windows and migration dialogues concerning {name}.")
+        _feed(write, f"feeds/states/{code}-deadlines.ics", [e for e in items if e.is_deadline], fragments,
+              base_url=base_url, name=f"ventanas: {name} — deadlines",
+              description=f"Report due dates and civil-society deadlines concerning {name}.")
+        _exports(write, f"api/states/{code}", items, fragments, state=code)
+    for code in sorted(plan.bodies & set(BODIES)):
+        items = [v for v in views if v.body == code]
+        _feed(write, f"feeds/bodies/{code}.ics", items, fragments, base_url=base_url,
+              name=f"ventanas: {code} — {i18n.body_name(code, 'en')}",
+              description=f"Every event of the {i18n.body_name(code, 'en')} known to ventanas.")
+    if plan.aggregates:
+        _feed(write, "feeds/all.ics", views, fragments, base_url=base_url, name="ventanas: all events",
+              description="Every event ventanas knows: UN treaty bodies, UPR, GFMD, CRM and CSM.")
+        _exports(write, "api/events", views, fragments)
+
+    # pages: those touched, or all of them on a new day
+    page_states = (feed_states | plan.states) if plan.all_pages else plan.states
+    page_bodies = set(BODIES) if plan.all_pages else plan.bodies & set(BODIES)
+    for code in sorted(page_states):
+        items = [by_id[i] for i in scope.events_of.get(code, [])]
+        windows, links, earlier = site.state_data(code, items)
+        for lang in i18n.LANGS:
+            write(page_path(lang, f"states/{code}.html"),
+                  site.state_page(lang, code, items, windows=windows, links=links, earlier_links=earlier))
+    sizes = {i: len(s) for i, s in scope.states_of.items()}
+    for code in sorted(page_bodies):
+        items = [v for v in views if v.body == code]
+        for lang in i18n.LANGS:
+            write(page_path(lang, f"bodies/{code}.html"), site.body_page(lang, code, items, sizes))
+    if plan.aggregates or plan.all_pages:
+        horizon = today + timedelta(days=INDEX_HORIZON_DAYS)
+        deadlines = [(v, sorted(scope.states_of.get(v.id, ()))) for v in views
+                     if v.is_deadline and v.active and today <= v.last_day <= horizon]
+        history = _history(session, by_id, scope)
+        for lang in i18n.LANGS:
+            write(page_path(lang, "index.html"),
+                  site.index(lang, states=sorted(feed_states), bodies=list(BODIES), deadlines=deadlines))
+            write(page_path(lang, "history.html"), site.history(lang, history))
