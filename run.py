@@ -132,8 +132,10 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(report.as_dict()))
     else:
-        print(f"published {len(report.written)} files ({report.unchanged} unchanged) "
-              f"from {report.changes} changes into {settings.public_dir}/")
+        how = "full" if report.full else "incremental"
+        print(f"published {len(report.written)} files ({report.unchanged} unchanged, {how}: "
+              f"{report.reason or 'new changes'}) from {report.changes} changes into {settings.public_dir}/; "
+              f"site: {Path(settings.public_dir) / 'index.html'}")
     return EXIT_OK
 
 
@@ -158,10 +160,59 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _notifier(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    from ventanas.notifier import cli
+
+    try:
+        return getattr(cli, command)(args, settings, open_storage(settings))
+    except cli.CommandFailed as exc:
+        raise CommandError(str(exc), exc.code) from exc
+
+
+def cmd_subscribers(args: argparse.Namespace, settings: Settings) -> int:
+    return _notifier("subscribers", args, settings)
+
+
+def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
+    return _notifier("notify_command", args, settings)
+
+
+def cmd_send(args: argparse.Namespace, settings: Settings) -> int:
+    return _notifier("send_command", args, settings)
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    return _notifier("digest_command", args, settings)
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from ventanas.demo import run_demo
 
     return run_demo(args, settings)
+
+
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from ventanas.normalize.doctext import DocumentError
+    from ventanas.normalize.extraction import extract_file
+
+    try:
+        events, notes = extract_file(args.file, lang=args.lang, published=args.published,
+                                     body=args.body, session=args.session)
+    except DocumentError as exc:
+        raise CommandError(str(exc)) from exc
+    for note in notes:
+        print(f"ventanas: note: {note}", file=sys.stderr)
+    print(json.dumps(events, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date like 2016-07-15: {text!r}") from exc
 
 
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
@@ -218,10 +269,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--runs", type=int, default=3, metavar="N", help="runs shown per source (default 3)")
 
+    p = add("subscribers", cmd_subscribers, "Manage mail subscribers: add, list, remove, export.")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser(
+        "add", help="add a subscriber (confirmed at once) or update one's choices",
+        description="Add a subscriber, or update one's choices. An address added here is confirmed at once, "
+        "without the confirmation mail the web form sends: the operator vouches that its owner asked for it.")
+    a.add_argument("email")
+    a.add_argument("--state", action="append", required=True, metavar="ISO3",
+                   help="a State to follow: ISO code (MEX) or name (repeatable, or comma-separated)")
+    a.add_argument("--body", action="append", default=[], metavar="BODY",
+                   help="only these bodies (CMW, CEDAW, GFMD…; repeatable); default: all")
+    a.add_argument("--kind", action="append", default=[], metavar="KIND",
+                   help="only these kinds of event (review, cso_submission…; repeatable); default: all")
+    a.add_argument("--lead", default="30,7,1", metavar="DAYS", help="reminder days before a deadline (default 30,7,1)")
+    a.add_argument("--digest", default="weekly", choices=("weekly", "daily", "off"), help="default weekly")
+    a.add_argument("--lang", default="en", choices=("en", "es", "fr"), help="language of the mail (default en)")
+    actions.add_parser("list", help="list subscribers").add_argument("--json", action="store_true")
+    actions.add_parser("remove", help="delete a subscriber; mail waiting for it is cancelled").add_argument("email")
+    x = actions.add_parser("export", help="every subscriber as CSV or JSON")
+    x.add_argument("--format", choices=("csv", "json"), default="csv")
+    x.add_argument("--output", type=Path, metavar="FILE", help="write here instead of standard output")
+
+    p = add("notify", cmd_notify, "Enqueue alerts for new changes, reminders due today and digests due now. "
+            "A second run with nothing new enqueues nothing.")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--no-digests", action="store_true", help="alerts and reminders only")
+
+    p = add("send", cmd_send, "Send what waits in the outbox: SMTP (VENTANAS_SMTP_URL) or .eml files in the outbox "
+            "directory. Exit 3 if the SMTP server cannot be reached; the messages wait for the next run.")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, metavar="N", help="stop after N messages")
+    p.add_argument("--lease", type=float, default=300, metavar="SECONDS",
+                   help="a message claimed by a sender that died is retried after this (default 300)")
+
+    p = add("digest", cmd_digest, "Print a subscriber's digest as of now, or enqueue every subscriber's digest now.")
+    one = p.add_mutually_exclusive_group(required=True)
+    one.add_argument("--preview", metavar="EMAIL", help="print this subscriber's digest; nothing is enqueued")
+    one.add_argument("--now", action="store_true", help="enqueue every digest as if it were digest time (once per period)")
+    p.add_argument("--html", action="store_true", help="with --preview: print the HTML part")
+
     p = add("demo", cmd_demo, "Run the whole product offline on the embedded snapshot site, on the demo clock.")
     p.add_argument("--port", type=int, default=8753,
                    help="port of the loopback snapshot site (default 8753, or any free port if taken); "
                    "a stable port lets the HTTP cache answer re-runs with 304s")
+
+    p = add("extract", cmd_extract, "Print the events a document announces (.txt, .html, .docx, .pdf, .doc) as JSON.")
+    p.add_argument("file", metavar="FILE", help="the document to read")
+    p.add_argument("--lang", choices=("en", "es", "fr"), help="its language (default: detected)")
+    p.add_argument("--published", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="its publication date: the year of dates written without one is inferred from it")
+    p.add_argument("--body", metavar="CODE", help="the body it is about when the text does not say (e.g. CMW)")
+    p.add_argument("--session", metavar="N", help="the session it is about when the text does not say")
 
     add("config", cmd_config, "Print every setting, its environment variable and its current value.")
     return parser
