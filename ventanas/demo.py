@@ -20,6 +20,9 @@ DEMO_SITE = Path(__file__).with_name("demo_site")
 # The demo clock: before the GFMD summit of September 2025, the CSM conference of
 # November 2025 and the treaty-body sessions of 2025-2026 in the snapshot.
 DEMO_TODAY = date(2025, 8, 1)
+# The announcement feeds the demo reads (VENTANAS_FEEDS): reconstructions in the
+# snapshot site, whatever feeds the user configured, so the demo stays offline.
+DEMO_FEEDS = ("www.gfmd.org/rss.xml", "crmsv.org/feed/", "csmigraciones.org/es/feed.atom")
 
 
 def demo_settings(settings: Settings, site: SiteCopyServer) -> Settings:
@@ -28,6 +31,7 @@ def demo_settings(settings: Settings, site: SiteCopyServer) -> Settings:
         settings,
         today=settings.today or DEMO_TODAY,
         download_delay=0.0,  # loopback: politeness delays would only slow the demo
+        feeds=tuple(f"{site.url}/{path}" for path in DEMO_FEEDS),
         **site.source_overrides(),
     )
 

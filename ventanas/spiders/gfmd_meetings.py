@@ -1,0 +1,94 @@
+"""GFMD: summits (with their Civil Society Days, Common Space and Government
+Days), preparatory meetings (Troika, Steering Group, Friends of the Forum),
+thematic workshops and registration deadlines.
+
+Live pages: the meeting pages of each chairmanship
+(https://www.gfmd.org/meetings/colombia2025/summit, …/preparatory-meetings),
+found from the site's menu, and the news listing
+(https://www.gfmd.org/news-events?page=N, pages counted from 0) with each
+news item, read by the extraction engine. A meeting page owns the fields of
+its meetings (priority 80); news items (50) add what no meeting page lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import scrapy
+
+from ventanas.clock import today
+from ventanas.domain import EventItem
+from ventanas.normalize.extraction import extract_events
+from ventanas.normalize.processes import (
+    PRIORITY_MEETING_PAGE,
+    PRIORITY_NEWS,
+    ListedItem,
+    chairmanship_from_url,
+    gfmd_meeting_page,
+    listed_items,
+    local_url,
+    meeting_page_links,
+    next_page_url,
+    read_news_page,
+)
+from ventanas.spiders.base import VentanasSpider
+
+LISTING = "news-events"
+NEWS = "/news/"
+# The first pages carry the coming meetings; the live listing goes back years.
+MAX_LISTING_PAGES = 3
+# Meeting pages of chairmanships older than this many years are history.
+CHAIRMANSHIP_YEARS_BACK = 1
+
+
+class GfmdMeetingsSpider(VentanasSpider):
+    name = "gfmd_meetings"
+    source = "gfmd"
+    min_items = 5  # a summit page alone gives the summit, its segments and the registration deadline
+    priority = PRIORITY_MEETING_PAGE
+
+    async def start(self):
+        yield scrapy.Request(self.url(LISTING), callback=self.parse_listing, cb_kwargs={"page": 0})
+
+    def parse_listing(self, response, page: int) -> Iterator[scrapy.Request]:
+        live = self.canonical(response.url)
+        news = listed_items(response, live, NEWS)
+        if not news:
+            self.logger.error("no news items linked from the GFMD listing %s", live)
+            self.count("parse_errors")
+        for item in news:
+            yield scrapy.Request(local_url(self.ventanas, item.url), callback=self.parse_news,
+                                 cb_kwargs={"listed": item})
+        yield from self._follow_meeting_pages(response, live)
+        older = next_page_url(response, live)
+        if older and page + 1 < MAX_LISTING_PAGES:
+            yield scrapy.Request(local_url(self.ventanas, older), callback=self.parse_listing,
+                                 cb_kwargs={"page": page + 1})
+
+    def parse_meeting_page(self, response) -> Iterator[EventItem | scrapy.Request]:
+        live = self.canonical(response.url)
+        events = gfmd_meeting_page(response, live, source_name=self.name, priority=PRIORITY_MEETING_PAGE)
+        if not events:
+            self.logger.warning("GFMD meeting page %s lists no dated meeting", live)
+            self.count("meeting_pages_without_meetings")
+        yield from events
+        yield from self._follow_meeting_pages(response, live)
+
+    def parse_news(self, response, listed: ListedItem | None = None) -> Iterator[EventItem | scrapy.Request]:
+        page = read_news_page(response, self.canonical(response.url), listed)
+        events = extract_events(page.text, lang="en", published=page.published, body="GFMD", session=None,
+                                source_url=page.url, source_name=self.name)
+        if not events:
+            self.count("news_without_meetings")
+        for event in events:
+            event.priority = PRIORITY_NEWS
+            yield event
+        yield from self._follow_meeting_pages(response, page.url)
+
+    def _follow_meeting_pages(self, response, live: str) -> Iterator[scrapy.Request]:
+        oldest = today(self.ventanas).year - CHAIRMANSHIP_YEARS_BACK
+        for url in meeting_page_links(response, live):
+            chair = chairmanship_from_url(url)
+            if chair is not None and chair.year >= oldest:
+                # Scrapy's duplicate filter drops the pages every menu links to again.
+                yield scrapy.Request(local_url(self.ventanas, url), callback=self.parse_meeting_page)
