@@ -10,6 +10,7 @@ from ventanas.clock import today
 from ventanas.config import Settings
 from ventanas.crawl import spider_names
 from ventanas.domain import DEADLINE_KINDS
+from ventanas.notifier.outbox_status import collect_outbox, format_outbox
 from ventanas.storage import Storage
 from ventanas.storage.models import CrawlRun, Event
 
@@ -50,6 +51,7 @@ def collect_status(storage: Storage, settings: Settings, *, runs_per_source: int
         "counts": storage.counts(),
         "sources": sources,
         "bodies": dict(sorted(per_body.items())),
+        "outbox": collect_outbox(storage),
     }
 
 
@@ -71,4 +73,5 @@ def format_status(status: dict[str, Any]) -> str:
     if status["bodies"]:
         lines += ["", "events per body (upcoming deadlines):"]
         lines += [f"  {b:<6} {v['events']:>5} ({v['upcoming_deadlines']})" for b, v in status["bodies"].items()]
+    lines += format_outbox(status["outbox"])
     return "\n".join(lines)

@@ -8,6 +8,7 @@ neither add a header nor break a line.
 
 from __future__ import annotations
 
+import email.policy
 import email.utils
 import hashlib
 import re
@@ -20,6 +21,9 @@ from ventanas.config import Settings
 from ventanas.storage.models import Outbox
 
 SUBJECT_MAX = 180  # characters; mail clients cut long subjects anyway
+# CRLF, and header lines up to RFC 5322's hard limit: at the default 78 the generator turns a long
+# List-Unsubscribe URL into RFC 2047 encoded words, which no mail client parses as a URL.
+WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
 _SPACES = re.compile(r"\s+")
 
 
@@ -76,7 +80,6 @@ def build_message(row: Outbox, settings: Settings) -> EmailMessage:
     message["Date"] = email.utils.format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: vacation responders stay quiet
-    message["Content-Language"] = row.language
     for name, value in (row.headers or {}).items():
         message[name] = header_text(value, 2000)
     # quoted-printable: 7-bit safe on any relay, and still readable in a saved .eml file
@@ -85,4 +88,10 @@ def build_message(row: Outbox, settings: Settings) -> EmailMessage:
         message.add_alternative(row.html_body, subtype="html", cte="quoted-printable")
         # A fixed boundary keeps the bytes (and so an .eml file) identical on every build.
         message.set_boundary("=_ventanas_" + hashlib.sha256(row.message_id.encode()).hexdigest()[:24])
+    message["Content-Language"] = row.language  # after set_content, which drops every Content-* header
     return message
+
+
+def to_bytes(message: EmailMessage) -> bytes:
+    """The bytes that go on the wire and into an .eml file: the same for both."""
+    return message.as_bytes(policy=WIRE_POLICY)

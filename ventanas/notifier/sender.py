@@ -26,7 +26,7 @@ import aiosmtplib
 from ventanas.calendar.files import write_if_changed
 from ventanas.clock import utcnow
 from ventanas.config import Settings
-from ventanas.notifier.mail import build_message, sender_address
+from ventanas.notifier.mail import build_message, sender_address, to_bytes
 from ventanas.storage import Storage
 from ventanas.storage import outbox as box
 from ventanas.storage.models import Outbox
@@ -103,7 +103,7 @@ class SmtpDelivery:
     async def deliver(self, message: EmailMessage, recipient: str, envelope_from: str, name: str) -> None:
         assert self.client is not None
         await asyncio.wait_for(
-            self.client.send_message(message, sender=envelope_from, recipients=[recipient]), self.timeout
+            self.client.sendmail(envelope_from, [recipient], to_bytes(message)), self.timeout
         )
 
     async def close(self) -> None:
@@ -127,7 +127,7 @@ class EmlDelivery:
 
     async def deliver(self, message: EmailMessage, recipient: str, envelope_from: str, name: str) -> None:
         path = self.directory / name
-        write_if_changed(path, bytes(message))
+        write_if_changed(path, to_bytes(message))
         self.written.append(str(path))
 
     async def close(self) -> None:

@@ -1,0 +1,133 @@
+"""`serve`'s subscription endpoints: /subscribe, /confirm, /unsubscribe (registered through ventanas.web's routes).
+
+- ``GET /subscribe`` shows the form (States, bodies, language, digest);
+  ``POST /subscribe`` checks it and puts a confirmation mail in the outbox.
+- ``GET /confirm?token=…`` shows a button; ``POST /confirm`` confirms. Link
+  scanners fetch every URL in a mail, so no GET changes anything.
+- ``GET /unsubscribe?token=…`` only asks; ``POST /unsubscribe?token=…``
+  unsubscribes, with no login: the RFC 8058 one-click POST of mail clients
+  (body ``List-Unsubscribe=One-Click``) and the page's button alike.
+
+Handlers run in the server's threads and open their own transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from urllib.parse import parse_qs
+
+from ventanas.clock import utcnow
+from ventanas.config import Settings
+from ventanas.normalize.bodies import BODIES
+from ventanas.normalize.states import all_states
+from ventanas.notifier import subscriptions as subs
+from ventanas.notifier.mail import token_hash
+from ventanas.notifier.render import LANGUAGES, environment
+from ventanas.storage import Storage
+from ventanas.storage import outbox as box
+from ventanas.storage import subscribers as store
+from ventanas.web import Handler, Request, Response
+
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}  # pages with tokens in their URL
+
+
+def page_language(request: Request, fallback: str | None = None) -> str:
+    wanted = request.arg("lang")
+    if not wanted and request.method == "POST":
+        wanted = _first(_multi_form(request.body), "lang")
+    if wanted in LANGUAGES:
+        return wanted
+    if fallback in LANGUAGES:
+        return fallback
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def _page(status: int, lang: str, template: str, **context) -> Response:
+    html = environment(lang).get_template(f"web_{template}.html.j2").render(**context)
+    return Response.html(status, html, NO_STORE)
+
+
+@cache
+def _state_choices(lang: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(((code, info.name(lang)) for code, info in all_states().items()), key=lambda p: p[1]))
+
+
+def _not_allowed() -> Response:
+    return Response.text(405, "Method not allowed\n", {"Allow": "GET, HEAD, POST"})
+
+
+def make_routes(storage: Storage, settings: Settings) -> dict[str, Handler]:
+    """The handlers for ventanas.web.make_server(routes=…)."""
+
+    def subscribe(request: Request) -> Response:
+        lang = page_language(request)
+        form_context = {"states": _state_choices(lang), "bodies": list(BODIES), "languages": LANGUAGES}
+        if request.method in ("GET", "HEAD"):
+            return _page(200, lang, "subscribe", error=None, values={"language": lang, "digest": "weekly"},
+                         **form_context)
+        if request.method != "POST":
+            return _not_allowed()
+        fields = _multi_form(request.body)
+        values = {"email": _first(fields, "email"), "states": fields.get("state", []),
+                  "bodies": fields.get("body", []), "language": _first(fields, "language") or lang,
+                  "digest": _first(fields, "digest") or "weekly"}
+        try:
+            email = subs.normalize_email(values["email"])
+            prefs = subs.preferences(states=values["states"], bodies=values["bodies"],
+                                     language=values["language"], digest=values["digest"])
+        except subs.InvalidSubscription as exc:
+            return _page(400, lang, "subscribe", error=str(exc), values=values, **form_context)
+        with storage.transaction() as session:
+            subs.ask_confirmation(session, settings, email, prefs, now=utcnow())
+        # The same answer whether a mail went out or one did moments ago: the page tells a stranger nothing.
+        return _page(200, prefs.language, "check_mail", email=email)
+
+    def confirm(request: Request) -> Response:
+        token = request.arg("token") or _first(_multi_form(request.body), "token")
+        with storage.session() as session:
+            pending = store.by_confirm_token(session, token_hash(token)) if token else None
+            lang = page_language(request, ((pending.pending or {}).get("language") if pending else None))
+        if request.method in ("GET", "HEAD"):
+            if pending is None:
+                return _page(404, lang, "message", title_key="unknown_link")
+            return _page(200, lang, "confirm", token=token, email=pending.email)
+        if request.method != "POST":
+            return _not_allowed()
+        with storage.transaction() as session:
+            subscriber = subs.confirm(session, token, now=utcnow(), change_id=store.latest_change_id(session))
+            if subscriber is None:
+                return _page(404, lang, "message", title_key="unknown_link")
+            return _page(200, subscriber.language, "message", title_key="confirmed", email=subscriber.email,
+                         states=list(subscriber.states))
+
+    def unsubscribe(request: Request) -> Response:
+        token = request.arg("token")
+        with storage.session() as session:
+            found = box.recipient_of_token(session, token_hash(token)) if token else None
+            sub = store.find(session, found[0]) if found else None
+            lang = page_language(request, sub.language if sub else None)
+        if found is None:
+            return _page(404, lang, "message", title_key="unknown_link")
+        if request.method in ("GET", "HEAD"):
+            return _page(200, lang, "unsubscribe", token=token, email=found[0])
+        if request.method != "POST":
+            return _not_allowed()
+        with storage.transaction() as session:
+            subs.unsubscribe_by_token(session, token, now=utcnow())
+        return _page(200, lang, "message", title_key="unsubscribed", email=found[0])
+
+    return {"/subscribe": subscribe, "/confirm": confirm, "/unsubscribe": unsubscribe}
+
+
+def _multi_form(body: bytes) -> Mapping[str, list[str]]:
+    return parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+
+
+def _first(fields: Mapping[str, list[str]], name: str) -> str:
+    values = fields.get(name) or [""]
+    return values[0].strip()
