@@ -142,11 +142,13 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import logging
 
+    from ventanas.notifier.web import make_routes
     from ventanas.web import Handler, serve
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     # Dynamic endpoints register here: path prefix -> ventanas.web.Handler (see ventanas/web.py).
     routes: dict[str, Handler] = {}
+    routes.update(make_routes(open_storage(settings), settings))  # /subscribe, /confirm, /unsubscribe
     serve(settings.public_dir, args.host, args.port, routes)
     return EXIT_OK
 
