@@ -51,6 +51,7 @@ from ventanas.normalize.times import TimeSpan, find_times
 TREATY = tuple(code for code, b in BODIES.items() if b.binding)
 PROCESSES = ("GFMD", "CRM", "CSM")
 _INFO_NOTE = re.compile(r"INT[_/](?P<body>[A-Z]+)[_/]INF[_/](?P<session>\d+)")
+_GENEVA_TIME = re.compile(r"Geneva\s+time|hora\s+de\s+Ginebra|heure\s+de\s+Gen[èe]ve|(?-i:\bCEST?\b)", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SKIPPABLE = {"the", "its", "their", "la", "el", "le", "les", "de", "del", "of", "du", "des", "su", "sa",
               "ses", "sus", "l", "committee's", "comité", "comite", "gfmd", "fmmd", "crm", "csm", "upr",
@@ -139,7 +140,8 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
         ctx.session = _document_session(text, sents, ctx.body)
     ctx.chair_year = _chair_year(text[:5000])
     ctx.summit_number = _summit_number(text)
-    ctx.geneva_stated = any(t.zone_explicit and t.zone == "Europe/Zurich" for s in sents for t in s.times)
+    ctx.geneva_stated = bool(_GENEVA_TIME.search(text)) or any(
+        t.zone_explicit and t.zone == "Europe/Zurich" for s in sents for t in s.times)
     for sent in sents:
         _sessions(sent, ctx)
     heading_day: date | None = None
@@ -687,3 +689,40 @@ def _validated(ctx: _Context) -> list[EventItem]:
             ctx.notes.append(f"{item.key}: dropped ({exc})")
     out.sort(key=lambda e: (_day(e.start), e.key))
     return out
+
+
+# -- the extract command ------------------------------------------------------------
+
+
+def event_json(item: EventItem) -> dict[str, Any]:
+    """One event as ``run.py extract`` prints it: ISO 8601 dates, States as alpha-3 codes."""
+    return {
+        "key": item.key, "kind": str(item.kind), "body": item.body, "session": item.session,
+        "title": item.title, "start": item.start.isoformat(), "end": item.end.isoformat() if item.end else None,
+        "all_day": item.all_day, "timezone": item.timezone, "location": item.location,
+        "status": str(item.status), "states": [link.code for link in item.states],
+        "roles": {link.code: str(link.role) for link in item.states if link.role != Role.CONCERNED},
+        "basis": str(item.basis), "confidence": item.confidence, "action": item.action,
+        "evidence": item.evidence, **({"details": item.details} if item.details else {}),
+    }
+
+
+def extract_file(path: str, *, lang: str | None = None, published: date | None = None, body: str | None = None,
+                 session: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Events of a document file as JSON-ready dicts, and notes for the reader (truncation,
+    encodings, unresolved names). Raises doctext.DocumentError for a file it cannot read."""
+    from pathlib import Path
+
+    from ventanas.normalize.doctext import read_document
+
+    doc = read_document(path)
+    result = extract(doc.text, lang=lang, published=published, body=body, session=session,
+                     source_url=Path(path).resolve().as_uri().replace("file://", "https://file.invalid", 1),
+                     source_name="extract")
+    notes = list(doc.notes) + result.notes
+    if not doc.text:
+        notes.append(f"{path}: no text")
+    notes += [f"name not resolved to a State: {u.text!r} ({u.reason})" for u in result.unresolved]
+    if published is None and any(e.details.get("year_inferred") for e in result.events):
+        notes.append("some years were inferred from other dates in the text; pass --published to anchor them")
+    return [event_json(e) for e in result.events], notes

@@ -202,10 +202,10 @@ SESSION_TITLES = {"en": "{body} {nth} session", "es": "{body}, {n}.º período d
 PRE_SESSIONAL_TITLES = {"en": "{body} pre-sessional working group ({nth} session)",
                         "es": "{body}, grupo de trabajo anterior al {n}.º período de sesiones",
                         "fr": "{body}, groupe de travail présession ({n}e session)"}
-REVIEW_TITLES = {"en": "review of {state}", "es": "examen de {state}", "fr": "examen de {state}"}
+REVIEW_TITLES = {"en": "review of {state}", "es": "examen de {state}", "fr": "examen : {state}"}
 DIALOGUE_TITLES = {"en": "public dialogue with {state} (meeting {part})",
                    "es": "diálogo público con {state} (sesión {part})",
-                   "fr": "dialogue public avec {state} (séance {part})"}
+                   "fr": "dialogue public : {state} (séance {part})"}
 
 
 def ordinal_suffix_en(n: int) -> str:
