@@ -22,9 +22,9 @@ from parsel import Selector
 
 from ventanas.config import LIVE_BASE_URLS
 from ventanas.domain import EventItem, Kind, Role, StateLink
-from ventanas.normalize.bodies import resolve_body
 from ventanas.normalize.extraction import extract_events
 from ventanas.normalize.ids import news_item
+from ventanas.normalize.meetings import BODY_PATTERNS
 from ventanas.normalize.processes import PRIORITY_FEED
 from ventanas.normalize.statefind import find_states
 from ventanas.normalize.text import clean_multiline, clean_text
@@ -77,7 +77,7 @@ class RssFeedsSpider(VentanasSpider):
     def _parse_entry(self, entry: Any, *, feed_url: str, lang: str, default_body: str | None
                      ) -> Iterator[EventItem]:
         title = clean_text(entry.get("title"))
-        link = entry.get("link") or feed_url
+        link = self.canonical(entry.get("link") or feed_url)
         summary = _plain_text(entry.get("summary") or "")
         text = "\n".join(part for part in (title, summary) if part)
         published = _published(entry)
@@ -111,6 +111,7 @@ class RssFeedsSpider(VentanasSpider):
             states=tuple(dict.fromkeys(StateLink(m.code, Role.CONCERNED) for m in find_states(text))),
             description=summary or None,
             evidence=title or None,
+            details={"feed": feed_url},
             source_url=link,
         )
 
@@ -147,8 +148,6 @@ def _host(url: str) -> str:
 
 
 def _body_named_in(text: str) -> str | None:
-    """A body the entry names by code or name ("CMW", "Conferencia Regional sobre Migración")."""
-    for token in text.replace("(", " ").replace(")", " ").split():
-        if token.isupper() and (body := resolve_body(token)):
-            return body
-    return None
+    """The body an entry names first, by code or name in any of the three languages."""
+    found = [(m.start(), code) for code, pattern in BODY_PATTERNS.items() if (m := pattern.search(text))]
+    return min(found)[1] if found else None

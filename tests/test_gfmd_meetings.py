@@ -1,0 +1,225 @@
+"""The GFMD spider on saved pages (offline, frozen clock): meeting pages by structure,
+news items through the extraction engine, the listing followed with a bound."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+
+from tests.conftest import TODAY, file_response
+from ventanas.config import Settings
+from ventanas.domain import EventItem, Kind, Role, Status, validate
+from ventanas.normalize.bodies import UN_MEMBER_STATES, body_codes
+from ventanas.normalize.processes import chairmanship_from_url
+from ventanas.normalize.states import all_states
+from ventanas.spiders.gfmd_meetings import MAX_LISTING_PAGES, GfmdMeetingsSpider
+
+LIVE = "https://www.gfmd.org"
+COPY = "http://127.0.0.1:9/www.gfmd.org"
+ZURICH = ZoneInfo("Europe/Zurich")
+PAGES = ["meetings/colombia2025/summit", "meetings/colombia2025/preparatory-meetings", "meetings/france2024/summit"]
+NEWS = ["registration-open-15th-gfmd-summit", "thematic-workshop-climate-mobility-postponed",
+        "chair-presents-concept-note-2025", "gfmd-annual-report-2024", "colombia-assumes-chairmanship",
+        "14th-gfmd-summit-concludes-geneva", "civil-society-mechanism-call-2024"]
+
+
+def make_spider(base: str = LIVE):
+    crawler = get_crawler(GfmdMeetingsSpider, {"VENTANAS": Settings(gfmd_url=base, today=TODAY)})
+    return GfmdMeetingsSpider.from_crawler(crawler), crawler.stats
+
+
+def split(output):
+    output = list(output)
+    return [o for o in output if isinstance(o, EventItem)], [o for o in output if isinstance(o, Request)]
+
+
+@pytest.fixture(scope="module")
+def page_items():
+    spider, _ = make_spider()
+    items = []
+    with freeze_time(TODAY.isoformat()):
+        for path in PAGES:
+            items += split(spider.parse_meeting_page(file_response(f"www.gfmd.org/{path}", f"{LIVE}/{path}")))[0]
+    return items
+
+
+@pytest.fixture(scope="module")
+def news_items():
+    spider, _ = make_spider()
+    items = {}
+    with freeze_time(TODAY.isoformat()):
+        for slug in NEWS:
+            response = file_response(f"www.gfmd.org/news/{slug}", f"{LIVE}/news/{slug}")
+            items[slug] = split(spider.parse_news(response))[0]
+    return items
+
+
+def by_key(items, key):
+    return next(i for i in items if i.key == key)
+
+
+def test_summit_dates_place_and_host(page_items):
+    summit = by_key(page_items, "gfmd/summit/15")
+    assert (summit.start, summit.end) == (date(2025, 9, 2), date(2025, 9, 4))
+    assert summit.location == "Riohacha, La Guajira, Colombia"
+    assert summit.kind == Kind.SUMMIT and summit.priority == 80
+    assert summit.source_url == f"{LIVE}/meetings/colombia2025/summit"
+
+
+def test_summit_concerns_every_un_member_state(page_items):
+    summit = by_key(page_items, "gfmd/summit/15")
+    roles = {s.code: s.role for s in summit.states}
+    assert roles["COL"] == Role.HOST
+    assert set(roles) == set(UN_MEMBER_STATES)  # the host once, as host; everyone else concerned
+    assert roles["MEX"] == roles["BRA"] == Role.CONCERNED
+
+
+def test_past_summit_hosted_by_its_chair(page_items):
+    summit = by_key(page_items, "gfmd/summit/14")
+    assert (summit.start, summit.end) == (date(2024, 1, 23), date(2024, 1, 25))
+    assert next(s for s in summit.states if s.role == Role.HOST).code == "FRA"
+
+
+@pytest.mark.parametrize("key,kind,start,end", [
+    ("gfmd/civil-society-days/15", Kind.CIVIL_SOCIETY_DAYS, date(2025, 9, 2), date(2025, 9, 2)),
+    ("gfmd/common-space/15", Kind.SUMMIT, date(2025, 9, 3), date(2025, 9, 3)),
+    ("gfmd/government-days/15", Kind.SUMMIT, date(2025, 9, 3), date(2025, 9, 4)),
+    ("gfmd/registration/15", Kind.REGISTRATION, date(2025, 8, 15), date(2025, 8, 15)),
+], ids=["civil-society-days", "common-space", "government-days", "registration"])
+def test_summit_segments_and_registration(page_items, key, kind, start, end):
+    item = by_key(page_items, key)
+    assert (item.kind, item.start, item.end) == (kind, start, end)
+    assert len(item.states) == 193
+
+
+@pytest.mark.parametrize("key,start,end", [
+    ("gfmd/troika/2025-1", datetime(2025, 2, 11, 14, tzinfo=ZURICH), datetime(2025, 2, 11, 16, tzinfo=ZURICH)),
+    ("gfmd/steering-group/2025-3", datetime(2025, 8, 18, 14, tzinfo=ZURICH), datetime(2025, 8, 18, 16, tzinfo=ZURICH)),
+    ("gfmd/friends-of-the-forum/2025-3", datetime(2025, 8, 19, 14, tzinfo=ZURICH),
+     datetime(2025, 8, 19, 17, tzinfo=ZURICH)),
+    ("gfmd/thematic-workshop/2025-1", datetime(2025, 7, 8, 10, tzinfo=ZURICH), datetime(2025, 7, 8, 12, 30, tzinfo=ZURICH)),
+], ids=["troika-cet", "steering-group-cest", "friends-of-the-forum", "workshop"])
+def test_preparatory_meetings_in_geneva_time(page_items, key, start, end):
+    item = by_key(page_items, key)
+    assert (item.start, item.end, item.timezone) == (start, end, "Europe/Zurich")
+    assert item.kind == Kind.PREPARATORY_MEETING
+
+
+def test_cet_and_cest_are_the_geneva_offsets(page_items):
+    # "14:00 CET" in February is 13:00 UTC; "14:00 CEST" in August is 12:00 UTC
+    assert by_key(page_items, "gfmd/troika/2025-1").start.utcoffset().total_seconds() == 3600
+    assert by_key(page_items, "gfmd/steering-group/2025-3").start.utcoffset().total_seconds() == 7200
+
+
+def test_preparatory_meetings_concern_the_chair_only(page_items):
+    item = by_key(page_items, "gfmd/steering-group/2025-3")
+    assert [(s.code, s.role) for s in item.states] == [("COL", Role.HOST)]
+
+
+def test_postponed_workshop_keeps_its_date_and_says_postponed(page_items):
+    item = by_key(page_items, "gfmd/thematic-workshop/2025-2")
+    assert item.status == Status.POSTPONED
+    assert item.start.date() == date(2025, 7, 24)
+
+
+def test_summit_in_news_has_the_same_key_as_on_its_page(news_items):
+    summit = by_key(news_items["registration-open-15th-gfmd-summit"], "gfmd/summit/15")
+    assert (summit.start, summit.end) == (date(2025, 9, 2), date(2025, 9, 4))
+    assert summit.priority == 50  # the meeting page (80) owns the fields
+
+
+def test_news_recap_of_a_past_summit(news_items):
+    summit = by_key(news_items["14th-gfmd-summit-concludes-geneva"], "gfmd/summit/14")
+    assert (summit.start, summit.end) == (date(2024, 1, 23), date(2024, 1, 25))
+
+
+def test_news_that_only_mentions_an_earlier_summit_makes_no_event(news_items):
+    # "Building on the outcomes of the 14th GFMD Summit, held in Geneva in January 2024, …"
+    assert news_items["chair-presents-concept-note-2025"] == []
+    assert news_items["colombia-assumes-chairmanship"] == []  # "later in the year": no date, no event
+
+
+def test_news_without_meetings_yields_nothing(news_items):
+    assert news_items["gfmd-annual-report-2024"] == []
+    assert news_items["civil-society-mechanism-call-2024"] == []
+
+
+def test_listing_follows_news_meeting_pages_and_the_next_page_on_the_copy():
+    spider, _ = make_spider(COPY)
+    with freeze_time(TODAY.isoformat()):
+        _, requests = split(spider.parse_listing(file_response("www.gfmd.org/news-events", f"{COPY}/news-events"),
+                                                 page=0))
+    urls = [r.url for r in requests]
+    assert f"{COPY}/news/registration-open-15th-gfmd-summit" in urls  # root-relative links stay on the copy
+    assert f"{COPY}/meetings/colombia2025/summit" in urls
+    assert f"{COPY}/news-events?page=1" in urls
+    assert all(u.startswith(COPY) for u in urls)
+
+
+def test_listing_pagination_is_bounded():
+    spider, _ = make_spider()
+    last = MAX_LISTING_PAGES - 1
+    response = file_response("www.gfmd.org/news-events@page=2", f"{LIVE}/news-events?page={last}")
+    _, requests = split(spider.parse_listing(response, page=last))
+    assert not any("page=" in r.url for r in requests)  # page 2 links to page 3: not followed
+
+
+def test_old_chairmanships_are_not_followed():
+    spider, _ = make_spider()
+    page = "meetings/colombia2025/summit"
+    response = file_response(f"www.gfmd.org/{page}", f"{LIVE}/{page}")
+    response = response.replace(body=response.body.replace(b"/meetings/france2024/", b"/meetings/sweden2014/"))
+    _, requests = split(spider.parse_meeting_page(response))
+    assert requests and not any("2014" in r.url for r in requests)
+
+
+def test_maintenance_page_instead_of_listing_is_an_error():
+    spider, stats = make_spider()
+    items, requests = split(spider.parse_listing(file_response("gfmd/listing_without_items.html",
+                                                               f"{LIVE}/news-events"), page=0))
+    assert (items, requests) == ([], [])
+    assert stats.get_value("ventanas/parse_errors") == 1
+
+
+def test_meeting_page_without_dates_is_reported_not_guessed():
+    spider, stats = make_spider()
+    items, _ = split(spider.parse_meeting_page(file_response("gfmd/summit_redesigned.html",
+                                                             f"{LIVE}/meetings/colombia2025/summit")))
+    assert items == []
+    assert stats.get_value("ventanas/meeting_pages_without_meetings") == 1
+
+
+def test_chairmanship_from_url():
+    assert chairmanship_from_url(f"{LIVE}/meetings/colombia2025/summit") == (chairmanship_from_url(
+        f"{LIVE}/meetings/colombia2025/preparatory-meetings"))
+    chair = chairmanship_from_url(f"{LIVE}/meetings/united-arab-emirates2020/summit")
+    assert (chair.state, chair.year) == ("ARE", 2020)
+    assert chairmanship_from_url(f"{LIVE}/news/some-story") is None
+
+
+def test_start_issues_the_listing_request_to_the_configured_site():
+    spider, _ = make_spider(COPY)
+
+    async def first():
+        return [r async for r in spider.start()]
+
+    assert [r.url for r in asyncio.run(first())] == [f"{COPY}/news-events"]
+
+
+@pytest.mark.parametrize("index", range(15))
+def test_every_item_meets_the_contract(page_items, index):
+    assert len(page_items) == 15
+    item = page_items[index]
+    validate(item, known_bodies=body_codes(), known_states=set(all_states()))
+    assert item.body == "GFMD" and item.source_name == "gfmd_meetings"
+    assert item.key.startswith("gfmd/") and not re.search(r"\d{4}-\d{2}", item.key)  # an edition, never a date
+    assert item.states and item.evidence
+    if not item.all_day:
+        assert item.timezone == "Europe/Zurich" and item.start.tzinfo is not None
