@@ -146,7 +146,6 @@ def test_upcoming_session_gets_estimated_deadlines(cmw42):
     assert {"ohchr/CMW/42/deadline/accreditation", "ohchr/CMW/42/deadline/registration"} <= cmw42.keys()
 
 
-@pytest.mark.xfail(strict=True, reason="information notes are followed once the extraction engine lands")
 def test_information_note_is_fetched_for_an_upcoming_session():
     requests = [r for r in session_items(3151, "CMW", 42) if isinstance(r, scrapy.Request)]
     assert [r.url for r in requests] == [
@@ -193,7 +192,6 @@ def test_working_group_with_dates_and_its_own_estimate():
     assert items["ohchr/CESCR/79/deadline/cso-submission"].start == date(2026, 1, 26)
 
 
-@pytest.mark.xfail(strict=True, reason="information notes are followed once the extraction engine lands")
 def test_rows_that_cannot_be_read_are_skipped_and_the_rest_kept():
     results = session_items(3250, "CAT", 85, page="ohchr_sessions/session_problems.html")
     items = by_key(results)
@@ -223,3 +221,76 @@ def test_every_demo_session_item_meets_the_contract(session_id, body, number):
         assert item.key.startswith(f"ohchr/{body}/{number}")
         assert item.session == str(number) and item.body == body
         assert item.all_day and item.source_url.startswith("https://tbinternet.ohchr.org/")
+
+
+# -- information notes --------------------------------------------------------------------
+
+NOTES = "tbinternet.ohchr.org/Treaties/{body}/Shared Documents/1_Global/{name}"
+
+
+def note_items(body: str, number: int, name: str, states: tuple[str, ...], published: date | None = None):
+    from pathlib import Path
+
+    from scrapy.http import Request, Response
+
+    from tests.conftest import DEMO_SITE, FILES
+    from ventanas.normalize.rules import SessionFacts
+
+    relative = NOTES.format(body=body, name=name)
+    path = DEMO_SITE / relative if (DEMO_SITE / relative).exists() else FILES / "ohchr_sessions" / name
+    url = "https://" + relative.replace(" ", "%20")
+    response = Response(url=url, body=Path(path).read_bytes(), request=Request(url))
+    facts = SessionFacts(body=body, number=number, start=date(2026, 4, 13), end=date(2026, 4, 24),
+                         source_url=LIVE + "SessionDetails1.aspx?SessionID=3151&Lang=en",
+                         source_name="ohchr_sessions", states=states)
+    return by_key(spider().parse_note(response, facts=facts, published=published))
+
+
+@pytest.fixture(scope="module")
+def cmw42_note():
+    return note_items("CMW", 42, "INT_CMW_INF_42_41234_E.docx", ("MEX", "LKA", "BOL"), date(2025, 7, 15))
+
+
+def test_note_announces_the_written_submission_deadline(cmw42_note):
+    announced = cmw42_note["ohchr/CMW/42/deadline/cso-submission"]
+    assert announced.basis == Basis.ANNOUNCED and announced.rule is None
+    assert announced.start == date(2026, 3, 23)  # three weeks before the session, as the note says
+    assert "23 March 2026" in announced.evidence
+    assert announced.source_url.endswith("INT_CMW_INF_42_41234_E.docx")
+    assert {s.code for s in announced.states} == {"MEX", "LKA", "BOL"}
+
+
+def test_note_announces_accreditation_and_the_ngo_briefing(cmw42_note):
+    assert cmw42_note["ohchr/CMW/42/deadline/accreditation"].start == date(2026, 4, 6)
+    briefing = cmw42_note["ohchr/CMW/42/deadline/ngo-briefing"]
+    assert briefing.timezone == "Europe/Zurich"
+    assert (briefing.start.hour, briefing.end.hour) == (12, 13) and briefing.start.date() == date(2026, 4, 13)
+
+
+def test_note_yields_only_deadlines(cmw42_note):
+    # the session and its reviews come from the session page; the note adds what the page lacks
+    assert {item.kind for item in cmw42_note.values()} <= {
+        Kind.CSO_SUBMISSION, Kind.NHRI_SUBMISSION, Kind.ACCREDITATION, Kind.REGISTRATION, Kind.NGO_BRIEFING}
+    assert all(item.priority == OhchrSessionsSpider.priority for item in cmw42_note.values())
+
+
+def test_announced_deadline_has_the_key_of_the_estimate(cmw42, cmw42_note):
+    estimated = {k for k, item in cmw42.items() if item.basis == Basis.DERIVED}
+    assert {"ohchr/CMW/42/deadline/cso-submission", "ohchr/CMW/42/deadline/accreditation"} <= estimated & set(cmw42_note)
+
+
+def test_pdf_note_is_read():
+    items = note_items("CCPR", 145, "INT_CCPR_INF_145_41310_E.pdf", ("COL", "URY"))
+    assert items["ohchr/CCPR/145/deadline/accreditation"].start == date(2025, 9, 29)
+
+
+@pytest.mark.xfail(strict=True, reason="the engine reads a PDF's wrapped lines as separate sentences, so a "
+                                       "deadline sentence broken across two lines is missed")
+def test_pdf_note_deadline_sentence_across_a_line_break():
+    items = note_items("CCPR", 145, "INT_CCPR_INF_145_41310_E.pdf", ("COL", "URY"))
+    assert items["ohchr/CCPR/145/deadline/cso-submission"].start == date(2025, 9, 15)
+
+
+def test_unreadable_note_is_an_error_not_a_crash():
+    items = note_items("CMW", 42, "not_a_document.docx", ("MEX",))
+    assert items == {}

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from ventanas.domain import Status
 from ventanas.normalize.bodies import resolve_body
 from ventanas.normalize.dates import DateError, parse_date
+from ventanas.normalize.doctext import html_to_text
 from ventanas.normalize.documents import UnknownDocumentType, report_cycle
 from ventanas.normalize.states import fold, resolve_state
 from ventanas.normalize.tables import column, table_rows
@@ -31,6 +32,8 @@ _POSTPONED = ("postponed", "deferred", "rescheduled to a later date", "reporte",
               "aplazada", "pospuesto", "pospuesta")
 _TENTATIVE = ("tentative", "provisional dates", "to be confirmed", "tbc")
 
+_CELL = re.compile(r"<t[dh]\b[^>]*>.*?</t[dh]>", re.S | re.I)
+_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
 # The database writes every date in full ("27 Mar 2023"); spans are two such dates.
 _FULL_DATE = re.compile(r"\b\d{1,2}\s+[^\W\d_]{3,}\.?,?\s+\d{4}\b")
 _SYMBOL = re.compile(r"^(?:INT/)?[A-Z]{1,6}/[A-Z0-9/.\-()]+$")
@@ -234,7 +237,7 @@ class SessionPage:
     pre_sessional: PreSessional | None
     reviews: list[ReviewRow] = field(default_factory=list)
     documents: dict[str, str] = field(default_factory=dict)
-    info_notes: list[str] = field(default_factory=list)
+    info_notes: dict[str, date | None] = field(default_factory=dict)  # URL → the note's date, if listed
     problems: list[str] = field(default_factory=list)  # rows skipped, with why
 
 
@@ -250,8 +253,10 @@ def _optional_date(text: str) -> date | None:
         return None
 
 
-def parse_session_list(response: Any, body: str) -> tuple[list[SessionListRow], list[str]]:
+def parse_session_list(response: Any, body: str, page_url: str) -> tuple[list[SessionListRow], list[str]]:
     """Rows of the SessionsList.aspx grid (session, start, end, details link) and the problems met.
+
+    Links are joined against ``page_url``, the live URL of the page, so they name the live site.
 
     An empty grid (the live page before its postback) gives ([], []): not a problem here,
     the spider posts the form back.
@@ -273,12 +278,15 @@ def parse_session_list(response: Any, body: str) -> tuple[list[SessionListRow], 
             continue
         # "TBC" dates give None: the detail page may know them; without them no event is made.
         start, end = _optional_date(column(row, "start")), _optional_date(column(row, "end"))
-        rows.append(SessionListRow(body, number, start, end, meeting_status(text), response.urljoin(links[0])))
+        rows.append(SessionListRow(body, number, start, end, meeting_status(text), urljoin(page_url, links[0])))
     return rows, problems
 
 
-def parse_session_page(response: Any) -> SessionPage:
-    """A SessionDetails1.aspx page: dates, status, pre-sessional working group, States and documents."""
+def parse_session_page(response: Any, page_url: str) -> SessionPage:
+    """A SessionDetails1.aspx page: dates, status, pre-sessional working group, States and documents.
+
+    Links (the information notes) are joined against ``page_url``, the page's live URL.
+    """
     values = labelled_values(response)
     heading = clean_text(" ".join(response.xpath("//h1//text()|//h2//text()").getall()))
     dates_text = value_for(values, "dates", "session dates", "date")
@@ -297,10 +305,13 @@ def parse_session_page(response: Any) -> SessionPage:
     )
     for row in table_rows(response, ["country"]):
         page.reviews.append(_review_row(row, page.problems))
-    for link in response.xpath("//a[@href]"):
-        href = link.attrib["href"]
-        if info_note_ref(href) and response.urljoin(href) not in page.info_notes:
-            page.info_notes.append(response.urljoin(href))
+    for row in table_rows(response, ["symbol"]):  # notes listed with their date: it anchors a missing year
+        for href in row["_links"]:
+            if info_note_ref(href):
+                page.info_notes.setdefault(urljoin(page_url, href), _optional_date(column(row, "date")))
+    for href in response.xpath("//a/@href").getall():
+        if info_note_ref(href):
+            page.info_notes.setdefault(urljoin(page_url, href), None)
     for row in table_rows(response, ["symbol"]):  # the general documents of the session
         symbol = clean_text(column(row, "symbol")).upper() or next(
             (s for s in map(symbol_from_href, row["_links"]) if s), "")
@@ -385,14 +396,16 @@ def parse_country_status(response: Any) -> CountryStatus:
 # -- www.ohchr.org and ungeneva.org articles -------------------------------------------
 
 
-def page_text(response: Any) -> str:
-    """The article's prose, paragraph by paragraph: the main element, else the body, without scripts."""
-    root = (response.xpath("//main") or response.xpath("//article") or response.xpath("//body"))[:1]
-    blocks = root.xpath(".//*[self::h1 or self::h2 or self::h3 or self::p or self::li or self::td or self::th]"
-                        "[not(ancestor::script or ancestor::style or ancestor::nav)]")
-    lines = [clean_text(" ".join(block.xpath("./text()|./*[not(self::p or self::li or self::ul or self::ol)]"
-                                             "//text()").getall())) for block in blocks]
-    return "\n".join(line for line in lines if line)
+def article_text(response: Any) -> str:
+    """The article's text for the extraction engine: the <main> (else <article>, else <body>) element.
+
+    Advisories put all the dialogue slots of one State in one table cell, one per
+    line; the row is that State's schedule, so line breaks inside a cell become
+    "; " and each row stays one line ("Morocco | 28 March 10:00 - 13:00; 28 March 15:00 - 18:00").
+    """
+    markup = (response.xpath("//main") or response.xpath("//article") or response.xpath("//body")).get() or ""
+    markup = _CELL.sub(lambda cell: _BREAK.sub("; ", cell[0]), markup)
+    return html_to_text(markup)
 
 
 def page_published(response: Any) -> date | None:

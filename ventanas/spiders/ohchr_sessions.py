@@ -13,24 +13,29 @@ information notes announce (through the extraction engine).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import scrapy
 from form2request import form2request
 
 from ventanas.clock import today
 from ventanas.domain import EventItem, Kind, Role, StateLink, Status
+from ventanas.normalize.doctext import DocumentError, read_bytes
+from ventanas.normalize.extraction import extract_events
 from ventanas.normalize.ids import ohchr_pre_sessional, ohchr_review, ohchr_session
 from ventanas.normalize.ohchr import (
     OhchrPageError,
     ReviewRow,
     SessionListRow,
     SessionPage,
+    info_note_ref,
     ordinal,
     parse_session_list,
     parse_session_page,
 )
+from ventanas.normalize.processes import local_url
 from ventanas.normalize.rules import SessionFacts, derive_deadlines
 from ventanas.spiders.base import VentanasSpider
 
@@ -41,6 +46,9 @@ LIST_PATH = "_layouts/15/TreatyBodyExternal/SessionsList.aspx?Treaty={body}"
 # reporting cycle and the concluding observations that set the next due dates,
 # without re-validating hundreds of historical pages on every run.
 HISTORY = timedelta(days=3 * 365)
+# What an information note announces that the session page does not: its deadlines and the NGO briefing.
+NOTE_KINDS = frozenset({Kind.CSO_SUBMISSION, Kind.NHRI_SUBMISSION, Kind.ACCREDITATION, Kind.REGISTRATION,
+                        Kind.NGO_BRIEFING, Kind.REPLIES_DUE})
 
 
 class OhchrSessionsSpider(VentanasSpider):
@@ -57,7 +65,7 @@ class OhchrSessionsSpider(VentanasSpider):
                                  cb_kwargs={"body": body})
 
     def parse_list(self, response, body: str, posted_back: bool = False) -> Iterator[Any]:
-        rows, problems = parse_session_list(response, body)
+        rows, problems = parse_session_list(response, body, self.canonical(response.url))
         self._report(problems, response.url)
         if not rows and not posted_back:
             postback = self._postback(response, body)
@@ -71,7 +79,7 @@ class OhchrSessionsSpider(VentanasSpider):
         since = today(self.ventanas) - HISTORY
         for row in rows:
             if row.end is None or row.end >= since:
-                yield scrapy.Request(row.detail_url, callback=self.parse_session, cb_kwargs={"row": row})
+                yield scrapy.Request(local_url(self.ventanas, row.detail_url), callback=self.parse_session, cb_kwargs={"row": row})
 
     def _postback(self, response, body: str) -> scrapy.Request | None:
         """The form post that fills the grid: the treaty chosen in its drop-down, as the page's script does.
@@ -89,7 +97,7 @@ class OhchrSessionsSpider(VentanasSpider):
 
     def parse_session(self, response, row: SessionListRow) -> Iterator[Any]:
         try:
-            page = parse_session_page(response)
+            page = parse_session_page(response, self.canonical(response.url))
         except OhchrPageError as exc:
             self.logger.error("%s %s: %s (%s)", row.body, row.number, exc, response.url)
             self.count("parse_errors")
@@ -113,15 +121,41 @@ class OhchrSessionsSpider(VentanasSpider):
             pre_sessional_status=page.pre_sessional.status if page.pre_sessional else Status.CONFIRMED,
             priority=self.priority,
         )
-        if page.start > today(self.ventanas):  # estimates of sessions already held are history
+        if page.start > today(self.ventanas):  # estimates and notes of sessions already held are history
             yield from derive_deadlines(facts)
+            for url, published in page.info_notes.items():
+                if info_note_ref(url) == (row.body, row.number):  # not a note of another session linked here
+                    yield scrapy.Request(local_url(self.ventanas, url), callback=self.parse_note,
+                                         cb_kwargs={"facts": facts, "published": published})
+
+    def parse_note(self, response, facts: SessionFacts, published: date | None) -> Iterator[EventItem]:
+        """The deadlines an information note announces; they supersede the estimates (same keys)."""
+        name = unquote(urlsplit(response.url).path.rsplit("/", 1)[-1])
+        try:
+            document = read_bytes(response.body, name=name)
+        except DocumentError as exc:
+            self.logger.error("cannot read the information note %s: %s", response.url, exc)
+            self.count("parse_errors")
+            return
+        found = extract_events(document.text, published=published, body=facts.body, session=str(facts.number),
+                               source_url=self.canonical(response.url), source_name=self.name)
+        deadlines = [e for e in found if e.kind in NOTE_KINDS and e.body == facts.body
+                     and e.session == str(facts.number)]
+        if not deadlines:
+            self.logger.warning("no deadline in the information note %s", response.url)
+            self.count("notes_without_deadlines")
+        for item in deadlines:
+            if not item.states:  # a session-wide deadline concerns every State the session reviews
+                item.states = tuple(StateLink(code, Role.CONCERNED) for code in facts.states)
+            item.priority = self.priority
+            yield item
 
     # -- items ---------------------------------------------------------------------------
 
     def _session_item(self, row: SessionListRow, page: SessionPage, status: Status,
                       reviewed: tuple[str, ...], url: str) -> EventItem:
         details: dict[str, Any] = {"states_reviewed": list(reviewed), "documents": page.documents,
-                                   "information_notes": [self.canonical(u) for u in page.info_notes]}
+                                   "information_notes": list(page.info_notes)}
         if page.pre_sessional and not page.pre_sessional.start:
             details["pre_sessional"] = page.pre_sessional.text  # e.g. "will not take place"
         return self.make_item(
