@@ -70,7 +70,7 @@ def test_estimates_are_derived_named_and_less_certain():
         assert item.basis == Basis.DERIVED
         assert item.rule and item.rule in {rule.name for rule in RULES}
         assert 0 < item.confidence < 1
-        assert "estimated" in item.title
+        assert "Estimated" in item.description and item.details["rule_source"] in item.description
         assert item.details["rule_source"]
         assert item.start == item.end
         assert {(s.code, s.role) for s in item.states} == {("MEX", Role.CONCERNED), ("LKA", Role.CONCERNED)}

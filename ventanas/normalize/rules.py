@@ -105,10 +105,12 @@ _ACTION = {
     Kind.REGISTRATION: "Register as an observer for the session by this date; the information note, when "
                        "published, gives the exact date and procedure.",
 }
+# Titles say what is due, like the announced deadlines' titles; that a date is an
+# estimate is said by basis/rule, which feeds and mail render in their own words.
 _WHAT = {
-    Kind.CSO_SUBMISSION: "written information from civil society",
-    Kind.ACCREDITATION: "accreditation to attend",
-    Kind.REGISTRATION: "observer registration",
+    Kind.CSO_SUBMISSION: "written submissions from civil society due",
+    Kind.ACCREDITATION: "accreditation deadline",
+    Kind.REGISTRATION: "observer registration deadline",
 }
 
 
@@ -151,12 +153,12 @@ def derive_deadlines(session: SessionFacts) -> list[EventItem]:
 
 
 def _estimate(session: SessionFacts, rule: Rule, deadline: date, status: Status, anchor: date) -> EventItem:
-    what = _WHAT[rule.kind] + (" for the pre-sessional working group" if rule.anchor == "pre_sessional" else "")
+    what = _WHAT[rule.kind] + (" (pre-sessional working group)" if rule.anchor == "pre_sessional" else "")
     return EventItem(
         key=ohchr_session_deadline(session.body, session.number, rule.key_part or str(rule.kind)),
         body=session.body,
         kind=rule.kind,
-        title=f"{session.body} {ordinal(session.number)} session: {what} (estimated deadline)",
+        title=f"{session.body} {ordinal(session.number)} session: {what}",
         start=deadline,
         end=deadline,
         source_url=session.source_url,
