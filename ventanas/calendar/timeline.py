@@ -70,6 +70,18 @@ def _pack(marks: list[_Mark]) -> int:
     return max(1, len(row_ends))
 
 
+def _essential(events: Sequence[EventView]) -> list[EventView]:
+    """One mark per review: a session's review stands for its dialogues and for the session itself."""
+    reviewed = {(e.body, e.session) for e in events if e.kind in ("review", "dialogue") and e.session}
+    with_review = {(e.body, e.session) for e in events if e.kind == "review" and e.session}
+    return [
+        e for e in events
+        if e.kind != "news"
+        and not (e.kind == "session" and (e.body, e.session) in reviewed)
+        and not (e.kind == "dialogue" and (e.body, e.session) in with_review)
+    ]
+
+
 def render_timeline(events: Sequence[EventView], links: Sequence[LinkOpportunity], *, today: date, lang: str,
                     title: str, lane_titles: tuple[str, str], anchor: Callable[[EventView], str],
                     event_title: Callable[[EventView], str]) -> Markup:
@@ -80,7 +92,7 @@ def render_timeline(events: Sequence[EventView], links: Sequence[LinkOpportunity
     def x(day: date) -> float:
         return MARGIN + inner * min(max((day - first).days, 0), span) / span
 
-    shown = [e for e in events if e.last_day >= first and e.first_day <= last and e.kind != "news"]
+    shown = [e for e in _essential(events) if e.last_day >= first and e.first_day <= last]
     lanes: dict[bool, list[_Mark]] = {True: [], False: []}
     for event in shown:
         x1, x2 = x(event.first_day), x(event.last_day + timedelta(days=1))
@@ -115,7 +127,7 @@ def render_timeline(events: Sequence[EventView], links: Sequence[LinkOpportunity
         big = month.month == 1 or month == first
         parts.append(f'<line class="tick" x1="{mx:.1f}" x2="{mx:.1f}" y1="{axis_y + 10}" y2="{axis_y + (18 if big else 14)}"/>')
         label = i18n.fmt_skeleton("MMMy" if big else "MMM", month, lang)
-        if big or month.month % 3 == 1:
+        if (big or month.month % 3 == 1) and mx + len(label) * CHAR_WIDTH < WIDTH - 4:
             parts.append(f'<text class="month{" year" if big else ""}" x="{mx + 2:.1f}" y="{axis_y + 29}">{escape(label)}</text>')
         month = _add_months(month, 1)
 
