@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,10 @@ from ventanas.sitecopy import copy_path_for_url
 WIRE_BYTES_ORDER = 950
 # Below the cache: sees the final page, cached or fresh, which is what a recording needs.
 RECORD_ORDER = 890
+# Above RetryMiddleware (550): holds the host before the retry is even scheduled.
+RETRY_AFTER_ORDER = 560
+# A server asking for a longer pause is not retried in this run (it counts as an error).
+MAX_RETRY_AFTER = 120.0
 
 
 class WireBytesMiddleware:
@@ -57,4 +64,65 @@ class RecordMiddleware:
             target = self.directory / copy_path_for_url(response.url)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(response.body)
+        return response
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date); None if absent or unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware:
+    """A 429 or 503 with Retry-After: no request to that host before the time the server asked.
+
+    Scrapy's RetryMiddleware retries 429 and 503 after the usual download delay
+    and ignores Retry-After; a polite crawler waits. The host's download slot is
+    held (its last request time moved forward, as AutoThrottle adjusts slots) so
+    that no other page of that host is fetched meanwhile, and the response is
+    handed to the retry middleware only after the wait, so the retry cannot come
+    sooner even with no download delay. A wait over MAX_RETRY_AFTER is not taken:
+    the request is not retried and counts as an error.
+    """
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        if response.status not in (429, 503):
+            return response
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if wait is None:
+            return response
+        stats = self.crawler.stats
+        stats.inc_value("ventanas/retry_after")
+        if wait > MAX_RETRY_AFTER:
+            stats.inc_value("ventanas/retry_after_too_long")
+            request.meta["dont_retry"] = True
+            return response
+        slot = self.crawler.engine.downloader.slots.get(request.meta.get("download_slot"))
+        if slot is not None:
+            slot.lastseen = max(slot.lastseen, time.monotonic() + wait - slot.delay)
+        retries = request.meta.get("max_retry_times", self.crawler.settings.getint("RETRY_TIMES"))
+        if request.meta.get("dont_retry") or request.meta.get("retry_times", 0) >= retries:
+            return response  # no retry follows: nothing to wait for
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor, task
+
+        await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
         return response

@@ -74,6 +74,11 @@ class StoragePipeline:
             + stats.get("httperror/response_ignored_count", 0)
             + stats.get("ventanas/parse_errors", 0)
             + stats.get("ventanas/invalid/states", 0)
+            # A row naming a State or treaty nobody knows is skipped: the run must not
+            # count as healthy, or that row's events start missing runs and vanish
+            # (a State renamed on the page, a page served in the wrong charset).
+            + stats.get("ventanas/unknown_state", 0)
+            + stats.get("ventanas/unknown_body", 0)
         )
         storage = Storage.open(self.settings.resolved_database_url)
         try:

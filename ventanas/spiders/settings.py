@@ -6,8 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scrapy.settings import default_settings
+
 from ventanas.config import Settings
-from ventanas.spiders.middlewares import RECORD_ORDER, WIRE_BYTES_ORDER
+from ventanas.spiders.middlewares import RECORD_ORDER, RETRY_AFTER_ORDER, WIRE_BYTES_ORDER
+
+# Scrapy 2.19 deprecated RANDOMIZE_DOWNLOAD_DELAY for DOWNLOAD_DELAY_JITTER (a
+# warning in every crawl); older releases know only the first. Either way: no jitter.
+NO_DELAY_JITTER = (
+    {"DOWNLOAD_DELAY_JITTER": 0}
+    if hasattr(default_settings, "DOWNLOAD_DELAY_JITTER")
+    else {"RANDOMIZE_DOWNLOAD_DELAY": False}
+)
 
 
 def scrapy_settings(
@@ -28,7 +38,7 @@ def scrapy_settings(
         "ROBOTSTXT_OBEY": True,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "DOWNLOAD_DELAY": settings.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,  # never faster than the configured politeness
+        **NO_DELAY_JITTER,  # never faster than the configured politeness
         "DOWNLOAD_TIMEOUT": settings.download_timeout,
         "DOWNLOAD_MAXSIZE": settings.max_page_bytes,
         "DOWNLOAD_WARNSIZE": min(settings.max_page_bytes, 5_000_000),
@@ -49,6 +59,7 @@ def scrapy_settings(
         "DOWNLOADER_MIDDLEWARES": {
             "ventanas.spiders.middlewares.WireBytesMiddleware": WIRE_BYTES_ORDER,
             "ventanas.spiders.middlewares.RecordMiddleware": RECORD_ORDER,
+            "ventanas.spiders.middlewares.RetryAfterMiddleware": RETRY_AFTER_ORDER,
         },
         "ITEM_PIPELINES": {
             "ventanas.spiders.pipelines.ValidationPipeline": 100,
