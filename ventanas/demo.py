@@ -56,9 +56,17 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     storage = open_storage(demo)
     published = publish(storage, demo)
     print(f"  publish: {len(published.written)} files written, {published.unchanged} unchanged")
+    from ventanas.notifier.demo import DEMO_SUBSCRIBER, run_demo_mail
+
+    mail = run_demo_mail(storage, demo)
+    print(f"  notify: {DEMO_SUBSCRIBER} (MEX, GTM, Spanish, weekly digest)"
+          f"{' subscribed' if mail.added else ''}; {mail.enqueued} messages enqueued")
+    print(f"  send: {len(mail.written)} .eml files written")
     public = Path(demo.public_dir).resolve()
     print("\nResults (made on the demo clock, from reconstructed pages):")
     print(f"  feeds:    {public / 'feeds' / 'states'}/<ISO3>.ics   e.g. {public / 'feeds/states/MEX.ics'}")
     print(f"  database: {storage.describe_url()}   (python run.py status)")
+    print(f"  mail:     {mail.outbox_dir.resolve()}/*.eml" + (f"   e.g. the Spanish digest {mail.digest_file.resolve()}"
+                                                               if mail.digest_file else ""))
     failed = [r for r in reports if str(r.health) != "ok"]
     return 0 if not failed else 1

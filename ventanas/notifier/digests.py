@@ -127,13 +127,13 @@ def build(session: Session, settings: Settings, subscriber: Subscriber, scope: F
         for v in coming:
             if not v.binding and not v.is_deadline and v.kind != "news":
                 meetings.setdefault(v.id, (v, []))[1].append(state)
-        links = [
-            LinkItem(o.sentence(lang), mail(o.meeting), mail(o.target))
-            for o in link_opportunities_in(events, state, today, settings.link_span_days)
-        ]
+        links: dict[str, LinkItem] = {}
+        for o in link_opportunities_in(events, state, today, settings.link_span_days):
+            # two parts of one summit on one day read as the same sentence: say it once
+            links.setdefault(o.sentence(lang), LinkItem(o.sentence(lang), mail(o.meeting), mail(o.target)))
         base = settings.base_url.rstrip("/")
         feed = f"{base}/feeds/states/{state}.ics"
-        sections.append(StateSection(state, reviews, soon, later, binding, links,
+        sections.append(StateSection(state, reviews, soon, later, binding, list(links.values()),
                                      page_url=f"{base}/{page_path(lang, f'states/{state}.html')}",
                                      feed_url="webcal://" + feed.split("://", 1)[1]))
     meeting_items = [
