@@ -14,6 +14,7 @@ from tests.conftest import DEMO_SITE, TODAY, file_response
 from ventanas.clock import utcnow
 from ventanas.config import Settings
 from ventanas.domain import EventItem
+from ventanas.normalize.processes import NewestAnnouncement
 from ventanas.spiders.crm_news import CrmNewsSpider
 from ventanas.spiders.gfmd_meetings import GfmdMeetingsSpider
 from ventanas.spiders.rss_feeds import RssFeedsSpider
@@ -93,15 +94,54 @@ def test_a_feed_cannot_move_a_meeting_its_page_dates(storage, gfmd_items, feed_i
     assert {s.source_name for s in row.sources} == {"gfmd_meetings", "rss_feeds"}
 
 
-def test_same_meeting_in_two_news_posts_is_one_event(storage):
+CRM_POSTS = ("panama-convoca-xxx-reunion-viceministerial", "crm-aprueba-calendario-2025-2026",
+             "concluye-xxvi-reunion-viceministerial")
+
+
+def crm_run(order) -> list[EventItem]:
     spider = CrmNewsSpider(ventanas_settings=Settings(today=TODAY))
     items = []
-    for slug in ("crm-aprueba-calendario-2025-2026", "panama-convoca-xxx-reunion-viceministerial",
-                 "concluye-xxvi-reunion-viceministerial"):
+    for slug in order:
         items += events(spider.parse_post(file_response(f"crmsv.org/noticias/{slug}/index.html",
                                                         f"https://crmsv.org/noticias/{slug}/")))
-    assert sum(i.key == "crm/viceministerial/30" for i in items) == 2
-    report = crawl(storage, "crm_news", items)
-    assert report.inserted == 3  # XXX Viceministerial, mid-term GRCM, XXVI Viceministerial
-    assert stored(storage, "crm/viceministerial/30") is not None
+    return items
+
+
+def test_same_meeting_in_two_news_posts_is_one_event_whatever_the_order(storage):
+    first = crawl(storage, "crm_news", crm_run(CRM_POSTS))
+    assert first.inserted == 3  # XXX Viceministerial, mid-term GRCM, XXVI Viceministerial
+    vice = stored(storage, "crm/viceministerial/30")
+    assert vice.source_url == "https://crmsv.org/noticias/crm-aprueba-calendario-2025-2026/"  # the newest post
     assert stored(storage, "crm/viceministerial/25") is None  # only mentioned: "como se acordó en la XXV …"
+    again = crawl(storage, "crm_news", crm_run(CRM_POSTS[::-1]))  # responses may arrive in any order
+    assert (again.inserted, again.updated) == (0, 0)
+
+
+def announcement(url: str) -> EventItem:
+    return EventItem(key="crm/viceministerial/30", body="CRM", kind="vice_ministerial", title="XXX",
+                     start=date(2025, 12, 4), source_url=url, source_name="crm_news")
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0), (0, 2, 1)], ids=lambda o: "-".join(map(str, o)))
+def test_newest_announcement_wins_in_any_order(order):
+    posts = [(date(2025, 7, 1), "https://crmsv.org/a/"), (date(2025, 7, 10), "https://crmsv.org/b/"),
+             (date(2025, 7, 10), "https://crmsv.org/c/")]  # the same day: the URL settles it
+    newest = NewestAnnouncement(50)
+    kept = []
+    for i in order:
+        item = announcement(posts[i][1])
+        if newest.keep(item, posts[i][0]):
+            kept.append(item)
+    winner = max(kept, key=lambda item: item.priority)
+    assert winner.source_url == "https://crmsv.org/c/"
+    assert len({item.priority for item in kept}) == len(kept)  # never a tie among what was kept
+
+
+def test_newest_announcement_stays_in_its_band():
+    newest = NewestAnnouncement(20)
+    priorities = []
+    for day in range(1, 30):
+        item = announcement(f"https://crmsv.org/{day:02d}/")
+        assert newest.keep(item, date(2025, 7, day))
+        priorities.append(item.priority)
+    assert priorities[0] == 20 and max(priorities) == 20 + NewestAnnouncement.BAND

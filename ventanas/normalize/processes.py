@@ -346,6 +346,37 @@ def read_news_page(selector, live_url: str, listed: ListedItem | None = None) ->
     return NewsPage(live_url, title, "\n".join(part for part in (title, body) if part), published)
 
 
+class NewestAnnouncement:
+    """Within one run, the most recently published post owns a meeting that several posts announce.
+
+    Storage keeps one item per key, the highest priority first and, between
+    equals, whichever came first: with posts parsed in whatever order their
+    responses arrive, two announcements of one meeting would take turns and
+    every re-run would "update" it. So a post is kept only if it is newer
+    (publication date, then URL, so that ties are settled too) than every post
+    kept before it for that key, one priority step above the last: the newest
+    post wins whatever the order. A postponement notice published after the
+    announcement is newer, as it should be. Steps stay within the band of
+    ``base`` (a news item never outranks a meeting page).
+    """
+
+    BAND = 9
+
+    def __init__(self, base: int):
+        self.base = base
+        self._kept: dict[str, tuple[tuple[date, str], int]] = {}
+
+    def keep(self, event: EventItem, published: date | None) -> bool:
+        rank = (published or date.min, event.source_url)
+        kept = self._kept.get(event.key)
+        if kept is not None and rank <= kept[0]:
+            return False
+        step = 0 if kept is None else min(kept[1] + 1, self.BAND)
+        event.priority = self.base + step
+        self._kept[event.key] = (rank, step)
+        return True
+
+
 # -- live URLs and the configured copy -----------------------------------------
 
 

@@ -18,6 +18,7 @@ from ventanas.normalize.extraction import extract_events
 from ventanas.normalize.processes import (
     PRIORITY_NEWS,
     ListedItem,
+    NewestAnnouncement,
     listed_items,
     local_url,
     next_page_url,
@@ -37,6 +38,10 @@ class CrmNewsSpider(VentanasSpider):
     source = "crm"
     min_items = 2  # a Viceministerial and a Grupo Regional de Consulta meeting are announced every year
     priority = PRIORITY_NEWS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.announcements = NewestAnnouncement(PRIORITY_NEWS)
 
     async def start(self):
         yield scrapy.Request(self.url(LISTING), callback=self.parse_listing, cb_kwargs={"page": 1})
@@ -62,5 +67,5 @@ class CrmNewsSpider(VentanasSpider):
         if not events:
             self.count("posts_without_meetings")
         for event in events:
-            event.priority = self.priority
-            yield event
+            if self.announcements.keep(event, page.published):
+                yield event

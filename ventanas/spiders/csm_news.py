@@ -18,6 +18,7 @@ from ventanas.normalize.extraction import extract_events
 from ventanas.normalize.processes import (
     PRIORITY_NEWS,
     ListedItem,
+    NewestAnnouncement,
     listed_items,
     local_url,
     next_page_url,
@@ -35,6 +36,10 @@ class CsmNewsSpider(VentanasSpider):
     source = "csm"
     min_items = 2  # the annual Conferencia and at least one technical or intersessional meeting
     priority = PRIORITY_NEWS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.announcements = NewestAnnouncement(PRIORITY_NEWS)
 
     async def start(self):
         yield scrapy.Request(self.url(LISTING), callback=self.parse_listing, cb_kwargs={"page": 0})
@@ -60,5 +65,5 @@ class CsmNewsSpider(VentanasSpider):
         if not events:
             self.count("news_without_meetings")
         for event in events:
-            event.priority = self.priority
-            yield event
+            if self.announcements.keep(event, page.published):
+                yield event

@@ -23,6 +23,7 @@ from ventanas.normalize.processes import (
     PRIORITY_MEETING_PAGE,
     PRIORITY_NEWS,
     ListedItem,
+    NewestAnnouncement,
     chairmanship_from_url,
     gfmd_meeting_page,
     listed_items,
@@ -46,6 +47,10 @@ class GfmdMeetingsSpider(VentanasSpider):
     source = "gfmd"
     min_items = 5  # a summit page alone gives the summit, its segments and the registration deadline
     priority = PRIORITY_MEETING_PAGE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.announcements = NewestAnnouncement(PRIORITY_NEWS)
 
     async def start(self):
         yield scrapy.Request(self.url(LISTING), callback=self.parse_listing, cb_kwargs={"page": 0})
@@ -81,8 +86,8 @@ class GfmdMeetingsSpider(VentanasSpider):
         if not events:
             self.count("news_without_meetings")
         for event in events:
-            event.priority = PRIORITY_NEWS
-            yield event
+            if self.announcements.keep(event, page.published):
+                yield event
         yield from self._follow_meeting_pages(response, page.url)
 
     def _follow_meeting_pages(self, response, live: str) -> Iterator[scrapy.Request]:

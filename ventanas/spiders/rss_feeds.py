@@ -25,7 +25,7 @@ from ventanas.domain import EventItem, Kind, Role, StateLink
 from ventanas.normalize.extraction import extract_events
 from ventanas.normalize.ids import news_item
 from ventanas.normalize.meetings import BODY_PATTERNS
-from ventanas.normalize.processes import PRIORITY_FEED
+from ventanas.normalize.processes import PRIORITY_FEED, NewestAnnouncement
 from ventanas.normalize.statefind import find_states
 from ventanas.normalize.text import clean_multiline, clean_text
 from ventanas.spiders.base import VentanasSpider
@@ -47,6 +47,7 @@ class RssFeedsSpider(VentanasSpider):
         self.min_items = len(self.feeds)
         hosts = {urlsplit(url).hostname for url in self.feeds} - {None}
         self.allowed_domains = sorted(set(self.allowed_domains) | hosts)
+        self.announcements = NewestAnnouncement(PRIORITY_FEED)
 
     async def start(self):
         for url in self.feeds:
@@ -90,8 +91,8 @@ class RssFeedsSpider(VentanasSpider):
         events = extract_events(text, lang=lang, published=published, body=body,
                                 session=None, source_url=link, source_name=self.name)
         for event in events:
-            event.priority = self.priority
-            yield event
+            if self.announcements.keep(event, published):
+                yield event
         if events:
             return
         if published is None:
