@@ -71,7 +71,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from ventanas.operations import run_main
     from ventanas.progress import CrawlProgress
 
-    progress = CrawlProgress()
+    progress = CrawlProgress(sys.stderr if args.json else sys.stdout)  # keep --json output parseable
     try:
         with progress.shown():
             results = run_main(settings, sources=args.source or None, progress=progress.update,

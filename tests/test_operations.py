@@ -77,3 +77,37 @@ def test_cron_output_is_plain_lines(settings, site):
     done = run_cli("run", "--source", "ohchr_master_calendar", env=env_for(settings, site))
     assert "crawl ohchr_master_calendar: finished (finished)" in done.stdout
     assert "\x1b[" not in done.stdout  # no terminal escapes in a cron mail
+
+
+def operator_mail(settings, reason):
+    from ventanas.storage import Storage
+    from ventanas.storage import outbox as box
+
+    storage = Storage.open(settings.resolved_database_url)
+    try:
+        with storage.session() as session:
+            return [(m.recipient, m.subject) for m in box.messages(session, reason=reason)]
+    finally:
+        storage.dispose()
+
+
+def test_broken_source_alerts_the_operator_once_then_heals(settings, site):
+    env = env_for(settings, site, VENTANAS_OPERATOR_EMAIL="operator@example.org")
+    assert run_cli("run", "--source", "ohchr_master_calendar", env=env).returncode == 0
+    page = site.root / "tbinternet.ohchr.org/_layouts/15/TreatyBodyExternal/MasterCalendar.aspx@Lang=en"
+    good = page.read_text()
+    page.write_text("<html><body>maintenance</body></html>")
+    for _ in range(2):  # a re-run the same day must not alert twice
+        assert run_cli("run", "--source", "ohchr_master_calendar", env=env).returncode == 3
+    alerts = operator_mail(settings, "operator_alert")
+    assert len(alerts) == 1 and alerts[0][0] == "operator@example.org"
+    assert "ohchr_master_calendar" in alerts[0][1]
+    assert operator_mail(settings, "operator_healed") == []
+
+    page.write_text(good)
+    assert run_cli("run", "--source", "ohchr_master_calendar", env=env).returncode == 0
+    assert run_cli("run", "--source", "ohchr_master_calendar", env=env).returncode == 0
+    healed = operator_mail(settings, "operator_healed")
+    assert len(healed) == 1 and "ohchr_master_calendar" in healed[0][1]
+    eml = list((settings.var_dir / "outbox").glob("*.eml"))
+    assert len(eml) == 2  # the alert and the healed mail, each written once

@@ -38,12 +38,52 @@ def run_lock(storage: Storage, settings: Settings) -> DatabaseLock:
     return DatabaseLock(storage, "run", settings.var_dir)
 
 
-def after_crawl(storage: Storage, settings: Settings, results: StepResults) -> StepResults:
-    """Everything that follows a crawl and needs no network: publish, then notify."""
-    from ventanas.calendar.publisher import publish
+def health_alerts(storage: Storage, settings: Settings) -> dict[str, int]:
+    """Tell the operator about broken sources (once a day while broken) and about recoveries.
 
+    A source is broken when its newest run is failed or degraded; it has healed
+    when its newest run is ok and the one before was not. The outbox's dedupe
+    keys (source + day, source + healthy run) make repeats harmless.
+    """
+    from ventanas.clock import today
+    from ventanas.notifier.operator import enqueue_operator_alert, enqueue_operator_healed
+
+    counts = {"alerts": 0, "healed": 0}
+    with storage.transaction() as session:
+        for spider in storage.spiders_with_runs(session):
+            runs = storage.recent_runs(session, spider)
+            newest = runs[0]
+            if newest.health != "ok":
+                counts["alerts"] += enqueue_operator_alert(
+                    session, settings, source=spider, health=newest.health or "failed",
+                    detail=newest.message or "", run_id=newest.id, day=today(settings))
+                continue
+            if len(runs) > 1 and runs[1].health != "ok":
+                broken_since = None
+                for run in runs[1:]:
+                    if run.health == "ok":
+                        break
+                    broken_since = run.started_at.date()
+                counts["healed"] += enqueue_operator_healed(
+                    session, settings, source=spider, run_id=newest.id, broken_since=broken_since)
+    return counts
+
+
+def after_crawl(storage: Storage, settings: Settings, results: StepResults) -> StepResults:
+    """Everything that follows a crawl and needs no network: operator alerts, publish, notify."""
+    from ventanas.calendar.publisher import publish
+    from ventanas.notifier.notify import notify
+
+    results.steps["operator"] = health_alerts(storage, settings)
     results.steps["publish"] = publish(storage, settings).as_dict()
+    results.steps["notify"] = notify(storage, settings).as_dict()
     return results
+
+
+def send_outbox(storage: Storage, settings: Settings) -> dict[str, Any]:
+    from ventanas.notifier.sender import send
+
+    return send(storage, settings).as_dict()
 
 
 def run_main(
@@ -60,7 +100,9 @@ def run_main(
     try:
         with run_lock(storage, settings):
             results = StepResults(crawl=crawl(settings, sources, progress=progress, log_level=log_level))
-            return after_crawl(storage, settings, results)
+            after_crawl(storage, settings, results)
+            results.steps["send"] = send_outbox(storage, settings)
+            return results
     finally:
         storage.dispose()
 
@@ -95,3 +137,42 @@ def scheduled_crawl(config_file: str | None = None) -> None:
         log.warning("crawl skipped: %s", exc)
     finally:
         storage.dispose()
+
+
+def _with_storage(config_file: str | None, job: Callable[[Storage, Settings], Any]) -> Any:
+    settings = load_settings(config_file)
+    storage = Storage.open(settings.resolved_database_url)
+    try:
+        return job(storage, settings)
+    finally:
+        storage.dispose()
+
+
+def scheduled_send(config_file: str | None = None) -> None:
+    report = _with_storage(config_file, send_outbox)
+    log.info("send: %s", report)
+
+
+def scheduled_daily(config_file: str | None = None) -> None:
+    """Reminders (notify runs them from the clock), operator alerts that still hold, and the
+    pages whose "upcoming" depends on the date."""
+    from ventanas.calendar.publisher import publish
+    from ventanas.notifier.notify import notify
+
+    def job(storage: Storage, settings: Settings) -> None:
+        log.info("daily: operator %s", health_alerts(storage, settings))
+        log.info("daily: publish %s", publish(storage, settings).as_dict())
+        log.info("daily: notify %s", notify(storage, settings, digests=False).as_dict())
+        log.info("daily: send %s", send_outbox(storage, settings))
+
+    _with_storage(config_file, job)
+
+
+def scheduled_digest(config_file: str | None = None) -> None:
+    from ventanas.notifier.notify import notify
+
+    def job(storage: Storage, settings: Settings) -> None:
+        log.info("digest: notify %s", notify(storage, settings, digests=True).as_dict())
+        log.info("digest: send %s", send_outbox(storage, settings))
+
+    _with_storage(config_file, job)

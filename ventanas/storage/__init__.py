@@ -179,6 +179,15 @@ class Storage:
             updated=run.updated, unchanged=run.unchanged, vanished=run.vanished,
         )
 
+    def recent_runs(self, session: Session, spider: str, limit: int = 20) -> list[CrawlRun]:
+        """The spider's newest runs first."""
+        return list(session.scalars(
+            select(CrawlRun).where(CrawlRun.spider == spider).order_by(CrawlRun.id.desc()).limit(limit)
+        ))
+
+    def spiders_with_runs(self, session: Session) -> list[str]:
+        return sorted(session.scalars(select(CrawlRun.spider).distinct()))
+
     # -- cursors -----------------------------------------------------------
 
     def cursor(self, session: Session, name: str) -> int:
