@@ -87,3 +87,19 @@ def test_second_scheduler_on_one_database_refuses(settings, storage):
         done = run_cli("schedule", env=settings_env(settings), timeout=60)
     assert done.returncode == 4
     assert "scheduler" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_status_shows_the_scheduler_and_its_next_jobs(settings, storage, calls):
+    from ventanas.locking import DatabaseLock
+    from ventanas.status import scheduler_status
+
+    idle = scheduler_status(storage, settings)
+    assert idle["running"] is False
+    assert [job["id"] for job in idle["jobs"]] == [spec.id for spec in JOBS]
+    scheduler = build_scheduler(settings, storage)
+    scheduler.shutdown(wait=True)
+    with DatabaseLock(storage, "scheduler", settings.var_dir):
+        busy = scheduler_status(storage, settings)
+    assert busy["running"] is True
+    stored = {job["id"]: job["next_run"] for job in busy["jobs"]}
+    assert all(stored.values())

@@ -52,7 +52,29 @@ def collect_status(storage: Storage, settings: Settings, *, runs_per_source: int
         "sources": sources,
         "bodies": dict(sorted(per_body.items())),
         "outbox": collect_outbox(storage),
+        "scheduler": scheduler_status(storage, settings),
     }
+
+
+def scheduler_status(storage: Storage, settings: Settings) -> dict[str, Any]:
+    """Is a scheduler running against this database, and when does each job run next?"""
+    from datetime import datetime
+
+    from ventanas.locking import DatabaseLock
+    from ventanas.scheduler import next_runs
+
+    probe = DatabaseLock(storage, "scheduler", settings.var_dir)
+    running = not probe.acquire()
+    if not running:
+        probe.release()
+    stored = storage.stored_job_times()
+    jobs = []
+    for row in next_runs(settings):
+        when = row["next_run"]
+        if row["id"] in stored:  # what the scheduler itself will do (None: paused)
+            when = stored[row["id"]] and datetime.fromtimestamp(stored[row["id"]], settings.zone)
+        jobs.append({"id": row["id"], "next_run": when.isoformat() if when else None, "what": row["what"]})
+    return {"running": running, "jobs": jobs}
 
 
 def format_status(status: dict[str, Any]) -> str:
@@ -74,4 +96,7 @@ def format_status(status: dict[str, Any]) -> str:
         lines += ["", "events per body (upcoming deadlines):"]
         lines += [f"  {b:<6} {v['events']:>5} ({v['upcoming_deadlines']})" for b, v in status["bodies"].items()]
     lines += format_outbox(status["outbox"])
+    scheduler = status["scheduler"]
+    lines += ["", "scheduler: " + ("running" if scheduler["running"] else "not running (cron, or `run.py schedule`)")]
+    lines += [f"  {job['id']:<7} next {job['next_run'] or 'paused'}  {job['what']}" for job in scheduler["jobs"]]
     return "\n".join(lines)

@@ -188,6 +188,16 @@ class Storage:
     def spiders_with_runs(self, session: Session) -> list[str]:
         return sorted(session.scalars(select(CrawlRun.spider).distinct()))
 
+    def stored_job_times(self) -> dict[str, float | None]:
+        """Next run times (Unix seconds) the scheduler keeps in its job store, if it ever ran."""
+        from sqlalchemy import inspect, text
+
+        if not inspect(self.engine).has_table("apscheduler_jobs"):
+            return {}
+        with self.engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, next_run_time FROM apscheduler_jobs"))
+            return {job_id: next_run for job_id, next_run in rows}
+
     # -- cursors -----------------------------------------------------------
 
     def cursor(self, session: Session, name: str) -> int:
