@@ -71,3 +71,17 @@ def test_process_meetings_reach_their_states_and_a_rerun_changes_nothing(setting
 
     second = crawl(env)
     assert {name: (r["inserted"], r["updated"]) for name, r in second.items()} == dict.fromkeys(SPIDERS, (0, 0))
+
+
+def test_broken_listing_fails_the_source_and_keeps_its_meetings(settings, site):
+    env = env_for(settings, site)
+    first = run_cli("crawl", "--source", "csm_news", "--json", env=env)
+    assert json.loads(first.stdout)[0]["inserted"] == 3
+    listing = site.root / "csmigraciones.org/es/noticias@page=0"
+    listing.write_text("<html><body><h1>Sitio en mantenimiento</h1></body></html>")
+    broken = run_cli("crawl", "--source", "csm_news", "--json", env=env)
+    assert broken.returncode == 3  # below the spider's min_items: failed, like the OHCHR sources
+    report = json.loads(broken.stdout)[0]
+    assert (report["health"], report["items"]) == ("failed", 0)
+    status = json.loads(run_cli("status", "--json", env=env).stdout)
+    assert status["counts"]["events"] == 3  # nothing vanished or cancelled on a failed run
