@@ -41,6 +41,10 @@ class WireBytesMiddleware:
             self.stats.inc_value("ventanas/requests")
             self.stats.inc_value("ventanas/wire_bytes", len(response.body) + header_bytes)
             self.stats.inc_value(f"ventanas/status/{response.status}")
+            if response.status >= 500 and request.meta.get("cached_response") is not None:
+                # The cache (below) will answer this server error with the stored page, and
+                # no retry follows: the data is stale, and the run must not look healthy.
+                self.stats.inc_value("ventanas/served_stale")
         return response
 
 

@@ -79,6 +79,10 @@ class StoragePipeline:
             # (a State renamed on the page, a page served in the wrong charset).
             + stats.get("ventanas/unknown_state", 0)
             + stats.get("ventanas/unknown_body", 0)
+            # The source failed (a 5xx, a timeout) and the HTTP cache answered with the
+            # stored page instead: nothing is lost, but the operator must hear of it.
+            + stats.get("ventanas/served_stale", 0)
+            + stats.get("httpcache/errorrecovery", 0)
         )
         storage = Storage.open(self.settings.resolved_database_url)
         try:
