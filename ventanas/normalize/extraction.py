@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -55,7 +56,8 @@ _GENEVA_TIME = re.compile(r"Geneva\s+time|hora\s+de\s+Ginebra|heure\s+de\s+Gen[�
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SKIPPABLE = {"the", "its", "their", "la", "el", "le", "les", "de", "del", "of", "du", "des", "su", "sa",
               "ses", "sus", "l", "committee's", "comité", "comite", "gfmd", "fmmd", "crm", "csm", "upr",
-              "sesión", "session", "no.", "nº", "n°", "número", "numéro"}
+              "sesión", "session", "no.", "nº", "n°", "número", "numéro", "reunión", "reunion", "réunion",
+              "meeting", "ordinaria", "ordinary", "ordinaire"}
 _PLACE = re.compile(
     r"\b(?:in|en|à|at|au)\s+(?:the\s+|la\s+|el\s+|le\s+)?"
     r"(?P<place>[A-ZÁÉÍÓÚÑÇ][\w'’-]+(?:\s+(?:de\s+|del\s+|des\s+|of\s+)?"
@@ -130,7 +132,7 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
         notes.append(f"text cut at {MAX_CHARS:,} characters")
         text = text[:MAX_CHARS]
     language = lang if lang in ("en", "es", "fr") else detect_language(text)
-    sents = _split(text, published, language)
+    sents, mentions = _split(text, published, language)
     body_hint = _body_hint(body)
     if body and body_hint is None:
         notes.append(f"unknown body {body!r} ignored")
@@ -145,22 +147,29 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
     for sent in sents:
         _sessions(sent, ctx)
     heading_day: date | None = None
+    topic, topic_line = "", -1
     for sent in sents:
         if (day := _heading_day(sent)) is not None:
             heading_day = day
             continue
-        _treaty_sentence(sent, ctx, heading_day)
+        if _is_heading(sent):
+            topic, topic_line = sent.text, sent.s.line
+        elif sent.s.line != topic_line and sent.s.line - 1 != topic_line:
+            topic = ""  # a new paragraph that no heading introduces
+        _treaty_sentence(sent, ctx, heading_day, topic)
+        if _topic_words(sent.text):
+            topic, topic_line = sent.text, sent.s.line
         _process_sentence(sent, ctx)
     _finish_dialogues(ctx)
     _finish_reviews(ctx)
     events = _validated(ctx)
-    return Extraction(events, language, ctx.notes, unresolved_states(text))
+    return Extraction(events, language, ctx.notes, unresolved_states(text, mentions=mentions))
 
 
 # -- reading the text once --------------------------------------------------------
 
 
-def _split(text: str, published: date | None, lang: str) -> list[_Sent]:
+def _split(text: str, published: date | None, lang: str) -> tuple[list[_Sent], list[StateMention]]:
     """Dates, times and States found once in the whole text (so a year anchors the
     dates of later sentences), then handed to the sentence they fall in."""
     found = [find_dates(text, lang=lang, published=published), find_times(text), find_states(text)]
@@ -177,7 +186,7 @@ def _split(text: str, published: date | None, lang: str) -> list[_Sent]:
                 cursors[k] += 1
             chunks.append(chunk)
         out.append(_Sent(s, *chunks))
-    return out
+    return out, found[2]
 
 
 def _body_hint(body: str | None) -> str | None:
@@ -188,9 +197,38 @@ def _body_hint(body: str | None) -> str | None:
     return resolve_body(body)
 
 
+_WORD_START = re.compile(r"(?<![\w-])[^\W\d_]{2}")
+
+
+@lru_cache(maxsize=1)
+def _body_dispatch() -> dict[str, list[tuple[re.Pattern[str], str]]]:
+    """First two letters of a word → the body patterns that can start there.
+
+    Running fourteen alternations at every character cost more than the rest of
+    the extraction; looking up each word's first letters and trying only the
+    patterns that can start with them reads the same names in a fraction of it."""
+    table: dict[str, list[tuple[re.Pattern[str], str]]] = defaultdict(list)
+    for code, pattern in vocab.BODY_PATTERNS.items():
+        for alternative in vocab.split_alternatives(pattern.pattern):
+            literal = re.sub(r"^\(\?-i:|\\b", "", alternative)[:2]
+            table[literal.casefold()].append((re.compile(alternative, re.I), code))
+    return dict(table)
+
+
+@lru_cache(maxsize=1)
+def _any_meeting() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{t.pattern.pattern})" for t in vocab.MEETING_TYPES), re.I)
+
+
+@lru_cache(maxsize=4096)
 def _bodies_in(text: str) -> list[tuple[int, str]]:
-    found = [(m.start(), code) for code, pattern in vocab.BODY_PATTERNS.items() for m in pattern.finditer(text)]
-    return sorted(found)
+    dispatch, found = _body_dispatch(), []
+    for m in _WORD_START.finditer(text):
+        for pattern, code in dispatch.get(m.group().casefold(), ()):
+            if pattern.match(text, m.start()):
+                found.append((m.start(), code))
+                break
+    return found
 
 
 def _dominant_body(text: str) -> str | None:
@@ -222,6 +260,7 @@ def _number_before(text: str, end: int, max_words: int = 5) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _session_numbers(text: str) -> list[tuple[int, int]]:
     """(number, offset) of every "36th session", "session 36", "36.º período de sesiones"."""
     found = []
@@ -248,6 +287,15 @@ def _document_session(text: str, sents: list[_Sent], body: str | None) -> str | 
     return None
 
 
+def _is_heading(sent: _Sent) -> bool:
+    """"3. Private meeting with NGOs and NHRIs": a short line without dates that names a topic."""
+    return len(sent.text) <= 90 and not sent.dates and not sent.times and not sent.text.endswith(".")
+
+
+def _topic_words(text: str) -> bool:
+    return bool(vocab.NGO_BRIEFING.search(text) or _deadline_kinds(text))
+
+
 def _heading_day(sent: _Sent) -> date | None:
     """A line that is only a date ("Monday, 27 March 2023") sets the day of the schedule below it."""
     if len(sent.dates) != 1 or sent.times or sent.states or sent.dates[0].start != sent.dates[0].end:
@@ -266,11 +314,20 @@ def _sentence_body(sent: _Sent, ctx: _Context, allowed: tuple[str, ...], before:
     return ctx.body if ctx.body in allowed else None
 
 
+@lru_cache(maxsize=4096)
 def _status(text: str) -> Status:
+    if not _STATUS_HINT.search(text):
+        return Status.CONFIRMED  # folding every sentence is slow; most say nothing about status
     status = meeting_status(text)
-    if status is Status.CONFIRMED and any(word in fold(text) for word in _EXTRA_POSTPONED):
+    folded = fold(text)
+    if status is Status.CONFIRMED and any(word in folded for word in _EXTRA_POSTPONED):
         return Status.POSTPONED
     return status
+
+
+_STATUS_HINT = re.compile(r"cancel|annul|postpon|defer|resched|report[ée]|aplaz|pospu|pospon|reprogram|suspend|"
+                          r"tentative|provisional|confirm|TBC|not\s+(?:take\s+place|be\s+(?:held|convened))|"
+                          r"n['’]aura\s+pas|no\s+se\s+celebrar|no\s+tendr", re.I)
 
 
 def _evidence(sent: _Sent) -> str:
@@ -337,6 +394,7 @@ def _sessions(sent: _Sent, ctx: _Context) -> None:
             ctx.session = number
 
 
+@lru_cache(maxsize=4096)
 def _deadline_kinds(text: str) -> list[str]:
     if vocab.REPLIES.search(text):
         return ["replies_due"]
@@ -393,8 +451,13 @@ def _timed(day: date, t: TimeSpan) -> tuple[datetime, datetime]:
     return start, end if end is not None else start
 
 
-def _treaty_sentence(sent: _Sent, ctx: _Context, heading_day: date | None) -> None:
+def _treaty_sentence(sent: _Sent, ctx: _Context, heading_day: date | None, topic: str = "") -> None:
+    """``topic`` is the heading or the earlier sentence of the paragraph a sentence continues:
+    "The meeting is scheduled for Monday, 29 August 2016" under "3. Private meeting with NGOs"."""
     text = sent.text
+    if (sent.dates or sent.times) and topic and not sent.states and not _topic_words(text) \
+            and not vocab.SESSION_WORDS.search(text):
+        text = f"{topic} {text}"
     body = _sentence_body(sent, ctx, TREATY)
     if body is None:
         return
@@ -549,14 +612,14 @@ def _host(text: str, place: str | None) -> str | None:
 
 def _process_sentence(sent: _Sent, ctx: _Context) -> None:
     text = sent.text
+    if not sent.dates or not _any_meeting().search(text):
+        return
     hits = []
     for mtype in vocab.MEETING_TYPES:
         for m in mtype.pattern.finditer(text):
             if any(h[1] <= m.start() < h[2] for h in hits):
                 continue
             hits.append((mtype, m.start(), m.end()))
-    if not hits or not sent.dates:
-        return
     hits.sort(key=lambda h: h[1])
     numbers: dict[int, int | None] = {}
     for i, (mtype, start, _end) in enumerate(hits):

@@ -126,14 +126,14 @@ BODY_PATTERNS: dict[str, re.Pattern[str]] = {
     "SPT": _p(r"subcommittee\s+on\s+(?:the\s+)?prevention\s+of\s+torture|subcomit[ée]\s+para\s+la\s+prevenci[oó]n|"
               r"sous-comit[ée]\s+pour\s+la\s+pr[ée]vention|(?-i:\bSPT\b)"),
     "UPR": _p(r"universal\s+periodic\s+review|examen\s+peri[oó]dico\s+universal|examen\s+p[ée]riodique\s+universel|"
-              r"(?-i:\bUPR\b|\bEPU\b)"),
+              r"(?-i:\bUPR\b)|(?-i:\bEPU\b)"),
     "GFMD": _p(r"global\s+forum\s+on\s+migration|foro\s+(?:mundial|global)\s+sobre\s+migraci[oó]n|"
-               r"forum\s+mondial\s+sur\s+la\s+migration|(?-i:\bGFMD\b|\bFMMD\b)"),
+               r"forum\s+mondial\s+sur\s+la\s+migration|(?-i:\bGFMD\b)|(?-i:\bFMMD\b)"),
     "CRM": _p(r"conferencia\s+regional\s+sobre\s+migraci[oó]n|regional\s+conference\s+on\s+migration|"
               r"conf[ée]rence\s+r[ée]gionale\s+sur\s+les\s+migrations|proceso\s+puebla|puebla\s+process|"
-              r"(?-i:\bCRM\b|\bRCM\b)"),
+              r"(?-i:\bCRM\b)|(?-i:\bRCM\b)"),
     "CSM": _p(r"conferencia\s+su[rd]americana|south\s+american\s+conference|conf[ée]rence\s+sud-am[ée]ricaine|"
-              r"(?-i:\bCSM\b|\bSACM\b)"),
+              r"(?-i:\bCSM\b)|(?-i:\bSACM\b)"),
 }
 
 SESSION_WORDS = _p(r"per[ií]odo\s+de\s+sesiones|\bsessions?\b|\bsesi[oó]n\b")
@@ -206,6 +206,28 @@ REVIEW_TITLES = {"en": "review of {state}", "es": "examen de {state}", "fr": "ex
 DIALOGUE_TITLES = {"en": "public dialogue with {state} (meeting {part})",
                    "es": "diálogo público con {state} (sesión {part})",
                    "fr": "dialogue public : {state} (séance {part})"}
+
+
+def split_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex: each body pattern is a list of phrases."""
+    parts, depth, current, i = [], 0, "", 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            current += pattern[i:i + 2]
+            i += 2
+            continue
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+        i += 1
+    return parts + [current]
 
 
 def ordinal_suffix_en(n: int) -> str:

@@ -9,7 +9,7 @@ sessions reach the hundreds: CEDAW held its 90th in 2025, CRC its 100th in
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from ventanas.normalize.states import fold
 
@@ -74,8 +74,8 @@ def _es_ordinals(n: int) -> list[str]:
     masculine = " ".join(parts)
     feminine = " ".join(p[:-1] + "a" if p.endswith("o") else p for p in parts)
     forms = [masculine, feminine]
-    if unit in (1, 3) and not tens and not hundreds:
-        forms.append({1: "primer", 3: "tercer"}[unit])
+    if unit in (1, 3):  # apocope before a noun: "primer período", "octogésimo tercer período"
+        forms.append(masculine[: -len(_ES_UNITS[unit])] + {1: "primer", 3: "tercer"}[unit])
     if tens == 1 and unit:  # "decimoquinto" is also written in one word
         unit_m = _ES_UNITS[unit]
         forms += ["decimo" + unit_m, "decimo" + (unit_m[:-1] + "a" if unit_m.endswith("o") else unit_m)]
@@ -141,6 +141,7 @@ ORDINAL_SUFFIX = r"(?:st|nd|rd|th|e|ème|eme|ᵉ|er|re|\.?[ºª°]|\.?o|\.?a|ro|
 _DIGITS = re.compile(rf"^(\d{{1,3}}){ORDINAL_SUFFIX}?\.?$", re.I)
 
 
+@lru_cache(maxsize=8192)
 def read_number(token: str) -> int | None:
     """A session or meeting number from one token or phrase: digits, ordinal, Roman numeral or words."""
     text = token.strip()

@@ -178,7 +178,8 @@ def _reason(name: str) -> str | None:
     return "unknown"
 
 
-def unresolved_states(text: str, candidates: Iterable[str] | None = None) -> list[UnresolvedState]:
+def unresolved_states(text: str, candidates: Iterable[str] | None = None, *,
+                      mentions: list[StateMention] | None = None) -> list[UnresolvedState]:
     """Names that stand where a State is expected but resolve to none.
 
     With ``candidates`` (names a caller read from a structure: a table cell, a
@@ -196,7 +197,8 @@ def unresolved_states(text: str, candidates: Iterable[str] | None = None) -> lis
                 reason = ("ambiguous: " + ", ".join(AMBIGUOUS[key])) if AMBIGUOUS.get(key) else "unknown"
                 found.append(UnresolvedState(cleaned, text.find(cleaned) if text else -1, reason))
         return found
-    mentions = find_states(text)
+    if mentions is None:  # a caller that already read the text's States passes them
+        mentions = find_states(text)
     reported: dict[int, UnresolvedState] = {}
 
     spans = [(m.pos, m.pos + len(m.text)) for m in mentions]
