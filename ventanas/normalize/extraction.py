@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from ventanas.domain import Basis, EventItem, InvalidItem, Kind, Role, StateLink, Status, validate
