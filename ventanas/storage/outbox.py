@@ -63,8 +63,11 @@ def enqueue(session: Session, message: NewMessage, *, now: datetime) -> bool:
     }
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return bool(session.execute(statement).rowcount)
+    statement = (
+        insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Outbox.id)
+    )
+    # RETURNING, not rowcount: with an implicit RETURNING, PostgreSQL's driver reports rowcount -1
+    return session.execute(statement).first() is not None
 
 
 def _claimable(now: datetime):
