@@ -14,8 +14,8 @@ from scrapy.utils.test import get_crawler
 from tests.conftest import TODAY, file_response
 from ventanas.config import Settings
 from ventanas.domain import EventItem, Kind, Role, Status, validate
-from ventanas.normalize.bodies import CRM_MEMBERS, body_codes
-from ventanas.normalize.processes import pro_tempore_presidency
+from ventanas.normalize.bodies import CRM_MEMBERS, CSM_MEMBERS, body_codes
+from ventanas.normalize.processes import pro_tempore_presidency, process_states
 from ventanas.normalize.states import all_states
 from ventanas.spiders.crm_news import MAX_LISTING_PAGES, CrmNewsSpider
 
@@ -185,3 +185,17 @@ def test_every_item_meets_the_contract(items, index):
     assert item.key.startswith("crm/") and item.all_day
     assert item.source_url.startswith(f"{LIVE}/noticias/") and item.evidence
     assert item.start >= date(2021, 1, 1)
+
+
+@pytest.mark.parametrize("body,kind,host,mentioned,expected", [
+    ("CRM", Kind.VICE_MINISTERIAL, "PAN", (), {"PAN": Role.HOST, **dict.fromkeys(set(CRM_MEMBERS) - {"PAN"}, Role.MEMBER)}),
+    ("CRM", Kind.OTHER, "BRA", ("ARG",), {"BRA": Role.HOST, "ARG": Role.CONCERNED,
+                                         **dict.fromkeys(CRM_MEMBERS, Role.MEMBER)}),
+    ("CSM", Kind.CONFERENCE, None, ("MEX", "BRA"), {"MEX": Role.CONCERNED, **dict.fromkeys(CSM_MEMBERS, Role.MEMBER)}),
+    ("GFMD", Kind.PREPARATORY_MEETING, "COL", (), {"COL": Role.HOST}),
+], ids=["crm-host-is-not-also-member", "joint-plenary-host-outside-crm", "csm-member-named-keeps-its-role",
+        "gfmd-preparatory-meeting-only-the-chair"])
+def test_process_states(body, kind, host, mentioned, expected):
+    links = process_states(body, kind, host, mentioned)
+    assert {link.code: link.role for link in links} == expected
+    assert len(links) == len(expected)  # each State once
