@@ -24,7 +24,12 @@ from ventanas.clock import today
 from ventanas.domain import EventItem, Kind, Role, StateLink, Status
 from ventanas.normalize.doctext import DocumentError, read_bytes
 from ventanas.normalize.extraction import extract_events
-from ventanas.normalize.ids import ohchr_pre_sessional, ohchr_review, ohchr_session
+from ventanas.normalize.ids import (
+    ohchr_pre_sessional,
+    ohchr_review,
+    ohchr_session,
+    ohchr_session_deadline,
+)
 from ventanas.normalize.ohchr import (
     OhchrPageError,
     ReviewRow,
@@ -145,8 +150,11 @@ class OhchrSessionsSpider(VentanasSpider):
             self.logger.warning("no deadline in the information note %s", response.url)
             self.count("notes_without_deadlines")
         for item in deadlines:
-            if not item.states:  # a session-wide deadline concerns every State the session reviews
-                item.states = tuple(StateLink(code, Role.CONCERNED) for code in facts.states)
+            if item.key == ohchr_session_deadline(facts.body, facts.number, str(item.kind)):
+                # A session-wide deadline concerns every State the session reviews, whether or
+                # not the note's sentence names them (the estimate it supersedes links them all).
+                reviewed = tuple(StateLink(code, Role.CONCERNED) for code in facts.states)
+                item.states = tuple(dict.fromkeys(item.states + reviewed))
             item.priority = self.priority
             yield item
 
