@@ -779,13 +779,12 @@ def extract_file(path: str, *, lang: str | None = None, published: date | None =
     from ventanas.normalize.doctext import read_document
 
     doc = read_document(path)
+    # Events carry an http(s) source URL (the contract); a local file gets a reserved-domain one.
+    source_url = "https://file.invalid" + Path(path).resolve().as_posix()
     result = extract(doc.text, lang=lang, published=published, body=body, session=session,
-                     source_url=Path(path).resolve().as_uri().replace("file://", "https://file.invalid", 1),
-                     source_name="extract")
+                     source_url=source_url, source_name="extract")
     notes = list(doc.notes) + result.notes
     if not doc.text:
         notes.append(f"{path}: no text")
     notes += [f"name not resolved to a State: {u.text!r} ({u.reason})" for u in result.unresolved]
-    if published is None and any(e.details.get("year_inferred") for e in result.events):
-        notes.append("some years were inferred from other dates in the text; pass --published to anchor them")
     return [event_json(e) for e in result.events], notes
