@@ -11,6 +11,7 @@ from ventanas.normalize.dates import DateError
 from ventanas.normalize.ohchr import (
     OhchrPageError,
     date_span,
+    gravest_status,
     info_note_ref,
     meeting_status,
     ordinal,
@@ -42,6 +43,17 @@ STATUS_TABLE = [
 @pytest.mark.parametrize(("text", "expected"), STATUS_TABLE, ids=[t or "empty" for t, _ in STATUS_TABLE])
 def test_meeting_status(text, expected):
     assert meeting_status(text) == expected
+
+
+@pytest.mark.parametrize(("statuses", "expected"), [
+    ((Status.CONFIRMED, Status.POSTPONED), Status.POSTPONED),
+    ((Status.POSTPONED, Status.CANCELLED), Status.CANCELLED),
+    ((Status.TENTATIVE, Status.CONFIRMED), Status.TENTATIVE),
+    ((Status.CONFIRMED,), Status.CONFIRMED),
+])
+def test_gravest_status(statuses, expected):
+    assert gravest_status(*statuses) == expected
+    assert gravest_status(*reversed(statuses)) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [

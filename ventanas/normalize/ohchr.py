@@ -241,7 +241,8 @@ class SessionPage:
     problems: list[str] = field(default_factory=list)  # rows skipped, with why
 
 
-def _worst(*statuses: Status) -> Status:
+def gravest_status(*statuses: Status) -> Status:
+    """What several sources say together: cancelled over postponed over tentative over confirmed."""
     order = (Status.CANCELLED, Status.POSTPONED, Status.TENTATIVE, Status.CONFIRMED)
     return min(statuses, key=order.index)
 
@@ -299,7 +300,7 @@ def parse_session_page(response: Any, page_url: str) -> SessionPage:
         number=session_number(number_text) if number_text else None,
         start=start,
         end=end,
-        status=_worst(meeting_status(value_for(values, "status")), meeting_status(heading)),
+        status=gravest_status(meeting_status(value_for(values, "status")), meeting_status(heading)),
         location=value_for(values, "location", "venue") or None,
         pre_sessional=_pre_sessional(value_for(values, "pre sessional", "presessional")),
     )

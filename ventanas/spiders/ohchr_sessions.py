@@ -35,6 +35,7 @@ from ventanas.normalize.ohchr import (
     ReviewRow,
     SessionListRow,
     SessionPage,
+    gravest_status,
     info_note_ref,
     ordinal,
     parse_session_list,
@@ -111,7 +112,7 @@ class OhchrSessionsSpider(VentanasSpider):
         if page.number is not None and page.number != row.number:
             self.logger.warning("%s: the grid says session %s, its page %s (%s)", row.body, row.number,
                                 page.number, response.url)
-        status = min((row.status, page.status), key=_STATUS_ORDER.index)
+        status = gravest_status(row.status, page.status)
         reviewed = tuple(dict.fromkeys(r.state for r in page.reviews if r.state))
         yield self._session_item(row, page, status, reviewed, response.url)
         if page.pre_sessional and page.pre_sessional.start:
@@ -192,7 +193,7 @@ class OhchrSessionsSpider(VentanasSpider):
             key=ohchr_review(row.body, row.number, review.state), body=row.body, kind=Kind.REVIEW,
             title=f"{row.body} {ordinal(row.number)} session: {what}",
             start=page.start, end=page.end, location=page.location,
-            status=min((status, review.status), key=_STATUS_ORDER.index), session=str(row.number),
+            status=gravest_status(status, review.status), session=str(row.number),
             states=(StateLink(review.state, Role.REVIEWED),), evidence=review.evidence, details=details,
             action="Civil society can send written information before the session and ask to brief the "
                    "committee; see the session's information note.",
@@ -204,9 +205,6 @@ class OhchrSessionsSpider(VentanasSpider):
             self.logger.warning("%s (%s)", problem, url)
         if problems:
             self.count("skipped_rows", len(problems))
-
-
-_STATUS_ORDER = (Status.CANCELLED, Status.POSTPONED, Status.TENTATIVE, Status.CONFIRMED)
 
 
 def _review_words(review: ReviewRow) -> str:
