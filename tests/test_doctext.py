@@ -79,6 +79,21 @@ def test_pdf_text_layer():
     assert "from 27 March to 6 April 2023" in doc.text
 
 
+def test_pdf_lines_wrapped_inside_a_paragraph_are_joined():
+    # A PDF breaks "from 13 / October to 6 November 2025" over two lines; titles and list items stay.
+    doc = read_bytes(pdf_with_text([
+        "Human Rights Committee",
+        "1. The Human Rights Committee will hold its 145th session at Palais Wilson, Geneva, from 13",
+        "October to 6 November 2025. It will consider the reports of Colombia and the",
+        "sixth periodic report of Uruguay.",
+        "2. Written submissions are due by 15 September 2025."]), name="note.pdf")
+    assert doc.text.splitlines() == [
+        "Human Rights Committee",
+        "1. The Human Rights Committee will hold its 145th session at Palais Wilson, Geneva, from 13 October to "
+        "6 November 2025. It will consider the reports of Colombia and the sixth periodic report of Uruguay.",
+        "2. Written submissions are due by 15 September 2025."]
+
+
 def test_pdf_named_txt_is_read_as_pdf():
     assert read_bytes(pdf_with_text(["hello"]), name="note.txt").format == "pdf"
 

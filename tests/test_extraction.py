@@ -53,6 +53,9 @@ DEADLINES = [
     ("en-briefing-per-state", "The private briefing with civil society on Mexico: 13 April 2026, 13:00-14:00 "
      "(Geneva time).", "CMW", "42", None,
      [("ohchr/CMW/42/deadline/ngo-briefing/MEX", "2026-04-13T13:00:00+02:00", "2026-04-13T14:00:00+02:00")]),
+    ("en-informal-briefing-by-ngos-on-a-state", "The informal briefing of the Committee by NGOs and NHRIs on "
+     "Colombia will take place on Monday, 13 October 2025, from 13:00 to 14:00 (Geneva time).", "CCPR", "145", None,
+     [("ohchr/CCPR/145/deadline/ngo-briefing/COL", "2025-10-13T13:00:00+02:00", "2025-10-13T14:00:00+02:00")]),
     ("en-deadline-with-time", "Submissions must reach the secretariat by 5 August 2016 at 12:00 noon.",
      "CMW", "25", None, [("ohchr/CMW/25/deadline/cso-submission", "2016-08-05", "2016-08-05")]),
     ("en-session-words-in-number", "For its thirty-sixth session, the Committee invites written submissions "
@@ -249,6 +252,14 @@ def test_titles_follow_the_language():
     (es,) = extract_events("Las ONG deberán enviar su información escrita a más tardar el 23 de marzo de 2026.",
                            body="CMW", session="42")
     assert es.title == "CMW, 42.º período de sesiones: plazo para la información escrita de la sociedad civil"
+
+
+def test_list_of_issues_adoption_is_not_a_review():
+    # A State for which the Committee only adopts a list of issues is not reviewed at that session.
+    events = extract_events("The Committee on Migrant Workers will hold its 42nd session from 13 to 24 April 2026. "
+                            "It will consider the report of Mexico and will adopt a list of issues prior to "
+                            "reporting for the Plurinational State of Bolivia.")
+    assert [e.key for e in events if e.kind == Kind.REVIEW] == ["ohchr/CMW/42/review/MEX"]
 
 
 def test_unresolved_state_names_are_reported_not_guessed():

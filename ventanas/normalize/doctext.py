@@ -260,6 +260,24 @@ def _doc_text(data: bytes, name: str) -> DocumentText:
 # -- PDF -------------------------------------------------------------------------
 
 
+_LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[•·▪\-–]|\([a-z0-9]\))\s")
+
+
+def reflow(text: str) -> str:
+    """Join the lines a PDF wrapped inside a paragraph ("from 13" / "October to 6 November").
+
+    A line is continued when it is long (wrapped, not a title), does not end a
+    sentence, and the next line does not start a list item."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if (out and len(out[-1]) >= 40 and line and not out[-1].endswith((".", ":", ";", "!", "?"))
+                and not _LIST_ITEM.match(line)):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def _pdf_text(data: bytes, name: str) -> DocumentText:
     import logging
 
@@ -283,7 +301,7 @@ def _pdf_text(data: bytes, name: str) -> DocumentText:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
         raise DocumentError(f"{name or 'document'} is not a readable PDF ({type(exc).__name__}: {exc})") from exc
-    text = clean_multiline("\n".join(texts))
+    text = reflow(clean_multiline("\n".join(texts)))
     if not text:
         raise DocumentError(f"{name or 'document'} has no text layer (a scanned PDF?); "
                             "ventanas does not OCR")

@@ -511,7 +511,12 @@ def _treaty_sentence(sent: _Sent, ctx: _Context, heading_day: date | None, topic
             ctx.slots.append((body, session, state.code, start, end, t.zone, conf, _evidence(sent)))
             ctx.reviewed[(body, session)].setdefault(state.code)
     elif sent.states and vocab.REVIEW.search(text):
+        previous_end = 0
         for mention in sent.states:
+            before, previous_end = sent.text[previous_end:sent.rel(mention.pos)], sent.rel(mention.pos) + len(
+                mention.text)
+            if vocab.LIST_OF_ISSUES.search(before):
+                continue  # "and will adopt a list of issues for Bolivia": not reviewed at this session
             ctx.reviewed[(body, session)].setdefault(mention.code)
             ctx.review_evidence.setdefault((body, session, mention.code), _evidence(sent))
         ranges = [d for d in sent.dates if not vocab.SESSION_WORDS.search(text)]

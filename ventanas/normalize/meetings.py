@@ -141,7 +141,7 @@ PRE_SESSIONAL = _p(r"pre-?sessional|anterior\s+al\s+per[ií]odo\s+de\s+sesiones|
 
 # Deadline kinds (DESIGN §4), by the words of information notes in three languages.
 NGO_BRIEFING = _p(
-    r"(?:private|closed|informal)\s+(?:meeting|briefing)s?\s+(?:with|for)\s+(?:the\s+)?(?:NGOs?|civil\s+society|"
+    r"(?:private|closed|informal)\s+(?:meeting|briefing)s?\b[^.;]{0,40}?\b(?:NGOs?|civil\s+society|"
     r"non-governmental|national\s+human\s+rights|NHRIs?)|"
     r"(?:meeting|briefing)s?\s+(?:with|for)\s+(?:NGOs|civil\s+society)|NGO\s+briefing|"
     r"reuni[oó]n(?:es)?\s+(?:privada|informativa|cerrada)s?\s+con\s+(?:las\s+|los\s+)?(?:ONG|organizaciones|"
@@ -174,6 +174,8 @@ REVIEW = _p(
     r"\breview(?:ed|s|ing)?\b|\bconsider(?:ed|s|ing|ation)?\b|\bexamin|\bStates?\s+under\s+review|"
     r"\bexaminar[aá]n?\b|\bexamen\b|\bexaminados?\b|\bexaminera\b|\b[ée]tats?\s+examin[ée]s|"
     r"\bdialogue|\bdi[aá]logo")
+# "will adopt a list of issues for Bolivia": a State named after this is not under review.
+LIST_OF_ISSUES = _p(r"list\s+of\s+issues|lista\s+de\s+cuestiones|liste\s+de(?:s)?\s+points")
 RELATIVE_WEEKS = _p(
     r"(?P<n>\w+)\s+(?:\(\d+\)\s+)?(?:weeks?|semanas?|semaines?)\s+(?:before|prior\s+to|antes\s+del?|avant)\s+"
     r"(?:the\s+|el\s+|la\s+|le\s+)?(?:(?:beginning|start|opening|inicio|comienzo|d[ée]but|ouverture)\s+"
