@@ -65,6 +65,8 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     public = Path(demo.public_dir).resolve()
     print("\nResults (made on the demo clock, from reconstructed pages):")
     print(f"  feeds:    {public / 'feeds' / 'states'}/<ISO3>.ics   e.g. {public / 'feeds/states/MEX.ics'}")
+    print(f"  site:     {public / 'index.html'}   (python run.py serve, then {demo.base_url}/)")
+    print(f"  Mexico:   {public / 'es/states/MEX.html'}   (English: {public / 'states/MEX.html'})")
     print(f"  database: {storage.describe_url()}   (python run.py status)")
     print(f"  mail:     {mail.outbox_dir.resolve()}/*.eml" + (f"   e.g. the Spanish digest {mail.digest_file.resolve()}"
                                                                if mail.digest_file else ""))
