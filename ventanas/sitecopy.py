@@ -78,6 +78,26 @@ class SiteCopyServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def combined_robots(self) -> bytes:
+        """``/robots.txt`` of the copy: every host's rules under its own path prefix.
+
+        All hosts share one loopback origin, so a crawler asks the root for
+        robots.txt; rewriting ``Disallow: /x`` of host H as ``Disallow: /H/x``
+        keeps each site's rules in force for its pages.
+        """
+        lines = ["# robots.txt of the site copy: each host's rules under /<host>/", "User-agent: *"]
+        for robots in sorted(self.root.glob("*/robots.txt")):
+            host = robots.parent.name
+            applies = False
+            for raw in robots.read_text(encoding="utf-8", errors="replace").splitlines():
+                field_name, _, value = raw.split("#", 1)[0].partition(":")
+                field_name, value = field_name.strip().lower(), value.strip()
+                if field_name == "user-agent":
+                    applies = value == "*"
+                elif applies and field_name in ("allow", "disallow") and value:
+                    lines.append(f"{field_name.capitalize()}: /{host}{value if value.startswith('/') else '/' + value}")
+        return ("\n".join(lines) + "\n").encode()
+
     def resolve(self, raw_path: str, method: str) -> Path | None:
         split = urlsplit(raw_path)
         parts = [p for p in split.path.split("/") if p]
@@ -119,6 +139,15 @@ def _make_handler(server: SiteCopyServer):
             if method == "POST":
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
+            if urlsplit(self.path).path == "/robots.txt":
+                body = server.combined_robots()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                server.requests.append((method, self.path, 200))
+                return
             path = server.resolve(self.path, method)
             if path is None:
                 body = b"not found"
