@@ -30,8 +30,13 @@ def all_feeds(public: Path) -> list[Path]:
 
 
 def events_of(path: Path) -> dict[str, icalendar.Event]:
-    calendar = icalendar.Calendar.from_ical(path.read_bytes())
-    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    """The feed's events by UID, after the stricter ical package has parsed it too."""
+    raw = path.read_bytes()
+    strict = IcsCalendarStream.calendar_from_ics(raw.decode("utf-8"))
+    calendar = icalendar.Calendar.from_ical(raw)
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    assert {e.uid for e in strict.events} == set(events)
+    return events
 
 
 def test_every_feed_parses_with_both_libraries_and_keeps_the_invariants(published):

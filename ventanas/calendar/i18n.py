@@ -14,9 +14,11 @@ Dates are formatted with Babel; English uses en_GB ("2 Dec 2025"), as the UN doe
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_interval, format_skeleton, format_time, format_timedelta
+from babel import Locale
+from babel.dates import format_date, format_interval, format_time, format_timedelta, match_skeleton
 
 from ventanas.normalize.bodies import BODIES
 from ventanas.normalize.states import state_name as _state_name
@@ -188,34 +190,54 @@ def state_name(code: str, lang: str) -> str:
     return _state_name(code, lang)
 
 
+# Babel resolves locales and skeletons anew on every call (a few milliseconds for a skeleton);
+# a site has a few thousand distinct dates, so every formatted date is computed once.
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(locale(lang))
+
+
+@cache
+def _skeleton_pattern(skeleton: str, lang: str) -> str:
+    loc = _locale(lang)
+    return loc.datetime_skeletons[match_skeleton(skeleton, loc.datetime_skeletons)].pattern
+
+
+@cache
 def fmt_date(day: date, lang: str, style: str = "medium") -> str:
-    return format_date(day, style, locale=locale(lang))
+    return format_date(day, style, locale=_locale(lang))
 
 
 def fmt_day_month(day: date, lang: str) -> str:
-    return format_skeleton("dMMM", day, locale=locale(lang))
+    return fmt_skeleton("dMMM", day, lang)
 
 
+@cache
 def fmt_skeleton(skeleton: str, day: date, lang: str) -> str:
-    return format_skeleton(skeleton, day, locale=locale(lang))
+    return format_date(day, _skeleton_pattern(skeleton, lang), locale=_locale(lang))
 
 
+@cache
 def fmt_range(first: date, last: date, lang: str) -> str:
     if first == last:
         return fmt_date(first, lang)
-    return format_interval(first, last, "yMMMd", locale=locale(lang))
+    return format_interval(first, last, "yMMMd", locale=_locale(lang))
 
 
 def fmt_time(moment: datetime, zone: str | None, lang: str) -> str:
     tz = ZoneInfo(zone) if zone else moment.tzinfo
-    return format_time(moment, "HH:mm", tzinfo=tz, locale=locale(lang))
+    return format_time(moment, "HH:mm", tzinfo=tz, locale=_locale(lang))
 
 
+@cache
 def fmt_gap(days: int, lang: str) -> str:
     """'10 weeks', '5 days': weeks from two weeks on, as people plan."""
     if days >= 14:
-        return format_timedelta(timedelta(weeks=round(days / 7)), granularity="week", threshold=10**6, locale=locale(lang))
-    return format_timedelta(timedelta(days=days), granularity="day", threshold=10**6, locale=locale(lang))
+        return format_timedelta(timedelta(weeks=round(days / 7)), granularity="week", threshold=10**6,
+                                locale=_locale(lang))
+    return format_timedelta(timedelta(days=days), granularity="day", threshold=10**6, locale=_locale(lang))
 
 
 def localized_title(*, title: str, kind: str, body: str, session: str | None, state: str | None,

@@ -31,6 +31,7 @@ code, or a missing index page make the publication full, as ``--all`` does.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from sqlalchemy.orm import Session
 from ventanas.calendar import exports, feeds, i18n
 from ventanas.calendar.blocks import BlockCache, Fragments
 from ventanas.calendar.events import CLOSED_MEMBERSHIP, EventView, Scope, load_events
-from ventanas.calendar.files import write_if_changed
+from ventanas.calendar.files import sync, write_if_changed
 from ventanas.calendar.site import HISTORY_LENGTH, INDEX_HORIZON_DAYS, ChangeLine, Site, page_path
 from ventanas.clock import today as clock_today
 from ventanas.config import Settings
@@ -79,11 +80,12 @@ class PublishReport:
     full: bool = False
     pages_day: str = ""
     reason: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase, for `publish --json` and the benchmark
 
     def as_dict(self) -> dict:
         return {"changes": self.changes, "written": len(self.written), "unchanged": self.unchanged,
                 "rendered_events": self.rendered_events, "full": self.full, "pages_day": self.pages_day,
-                "reason": self.reason}
+                "reason": self.reason, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
 @dataclass
@@ -101,7 +103,7 @@ class _Writer:
         self.public, self.report = public, report
 
     def __call__(self, relative: str, data: bytes) -> None:
-        if write_if_changed(self.public / relative, data):
+        if write_if_changed(self.public / relative, data, durable=False):
             self.report.written.append(relative)
         else:
             self.report.unchanged += 1
@@ -159,6 +161,13 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
     public = Path(settings.public_dir)
     base_url = settings.base_url.rstrip("/")
     report = PublishReport(pages_day=today.isoformat())
+    clock = [time.perf_counter()]
+
+    def lap(phase: str) -> None:
+        now = time.perf_counter()
+        report.seconds[phase] = report.seconds.get(phase, 0.0) + now - clock[0]
+        clock[0] = now
+
     signature = f"{CODE_VERSION}|{public.resolve()}|{base_url}|{settings.link_span_days}|{settings.today is not None}"
     with BlockCache(Path(settings.var_dir) / CACHE_FILE) as cache, storage.transaction() as session:
         changes = storage.changes_since(session, storage.cursor(session, CURSOR))
@@ -176,7 +185,9 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
         views = load_events(session)
         by_id = {v.id: v for v in views}
         scope = Scope.build(views)
+        lap("load")
         fragments, report.rendered_events = cache.fragments(views, rebuild=full)
+        lap("render_events")
         if full:
             existing = {p.stem for p in (public / "feeds" / "states").glob("???.ics")}
             plan = Plan(states=set(scope.events_of) | existing, bodies=set(BODIES), aggregates=True, all_pages=True)
@@ -189,7 +200,10 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
         site = Site(base_url=base_url, today=today, demo_clock=settings.today is not None,
                     link_span_days=settings.link_span_days)
         _publish_files(write, site, session, plan, views, by_id, scope, fragments, base_url,
-                       full=full, today=today)
+                       full=full, today=today, lap=lap)
+        if report.written:
+            sync()  # on disk before the cursor says so
+        lap("sync")
         cache.set_notes(day=today.isoformat(), signature=signature)
         if changes:
             storage.advance_cursor(session, CURSOR, changes[-1].id)
@@ -198,7 +212,7 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
 
 def _publish_files(write: _Writer, site: Site, session: Session, plan: Plan, views: list[EventView],
                    by_id: dict[int, EventView], scope: Scope, fragments: dict[int, Fragments], base_url: str, *,
-                   full: bool, today: date) -> None:
+                   full: bool, today: date, lap) -> None:
     feed_states = set(scope.events_of)
     if full:
         write("style.css", (STATIC / "style.css").read_bytes())
@@ -224,6 +238,8 @@ def _publish_files(write: _Writer, site: Site, session: Session, plan: Plan, vie
               description="Every event ventanas knows: UN treaty bodies, UPR, GFMD, CRM and CSM.")
         _exports(write, "api/events", views, fragments)
 
+    lap("feeds_and_exports")
+
     # pages: those touched, or all of them on a new day
     page_states = (feed_states | plan.states) if plan.all_pages else plan.states
     page_bodies = set(BODIES) if plan.all_pages else plan.bodies & set(BODIES)
@@ -247,3 +263,4 @@ def _publish_files(write: _Writer, site: Site, session: Session, plan: Plan, vie
             write(page_path(lang, "index.html"),
                   site.index(lang, states=sorted(feed_states), bodies=list(BODIES), deadlines=deadlines))
             write(page_path(lang, "history.html"), site.history(lang, history))
+    lap("pages")

@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from ventanas.calendar import i18n
 from ventanas.calendar.events import EventView
@@ -28,8 +29,10 @@ from ventanas.normalize.bodies import BODIES
 from ventanas.normalize.states import fold
 from ventanas.windows import LinkOpportunity, Window, link_opportunities_in, open_windows_in
 
-INDEX_HORIZON_DAYS = 180  # the index lists deadlines of the next six months across all States
-HISTORY_LENGTH = 150
+INDEX_HORIZON_DAYS = 180  # the index lists deadlines of the next six months across all States,
+INDEX_ROWS = 120  # the soonest of them: a longer list is for the feeds and the exports
+HISTORY_LENGTH = 100
+BODY_ROWS = 150  # a body's page lists its next and its latest events; its feed and the exports have them all
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,24 @@ class FeedLink:
     https: str
     webcal: str
     ident: str  # a unique HTML id for the copy field
+
+
+@dataclass(frozen=True)
+class Row:
+    """An event as the tables show it, in one language."""
+
+    anchor: str
+    view: EventView
+    title: str
+    when: str
+    kind: str
+    badge_html: Markup
+    past: bool
+    inactive: bool
+    body: str
+    location: str | None
+    source_url: str
+    css: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,7 @@ class Site:
         self.today = today
         self.demo_clock = demo_clock
         self.span = link_span_days
+        self._rows: dict[tuple[int, str], Row] = {}
         self.env = Environment(
             loader=PackageLoader("ventanas.calendar", "templates"), autoescape=select_autoescape(default=True),
             trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined, keep_trailing_newline=True,
@@ -128,12 +150,23 @@ class Site:
             found.append(("estimated", ui(lang, "estimated_rule", rule=view.rule) if view.rule else ui(lang, "estimated")))
         return found
 
-    def row(self, view: EventView, lang: str) -> dict[str, Any]:
-        return {
-            "anchor": f"ev-{view.id}", "view": view, "title": self.title_of(view, lang), "when": self.when(view, lang),
-            "kind": i18n.kind_label(view.kind, lang), "badges": self.badges(view, lang),
-            "past": view.last_day < self.today, "inactive": not view.active,
-        }
+    def row(self, view: EventView, lang: str) -> Row:
+        """An event as a table row; the same on every page it appears on, so built once per language."""
+        key = (view.id, lang)
+        found = self._rows.get(key)
+        if found is None:
+            badges = self.badges(view, lang)
+            # built here rather than by a template macro per row: pages have hundreds of rows, three times
+            badge_html = Markup(" ").join(Markup('<span class="badge {}">{}</span>').format(c, t) for c, t in badges)
+            lane = "binding" if view.binding else "non-binding"
+            found = Row(
+                anchor=f"ev-{view.id}", view=view, title=self.title_of(view, lang), when=self.when(view, lang),
+                kind=i18n.kind_label(view.kind, lang), badge_html=badge_html, past=view.last_day < self.today,
+                inactive=not view.active, body=view.body, location=view.location, source_url=view.source_url,
+                css=" ".join([lane, *(["deadline"] if view.is_deadline else []), *(["inactive"] if not view.active else [])]),
+            )
+            self._rows[key] = found
+        return found
 
     # -- pages ------------------------------------------------------------------
 
@@ -154,7 +187,8 @@ class Site:
                 for code in bodies
             ],
             deadlines=[(self.row(view, lang), sorted(codes, key=lambda c: fold(i18n.state_name(c, lang))))
-                       for view, codes in deadlines],
+                       for view, codes in deadlines[:INDEX_ROWS]],
+            more_deadlines=max(0, len(deadlines) - INDEX_ROWS),
             horizon=INDEX_HORIZON_DAYS,
         )
         return self._render("index.html", context)
@@ -166,13 +200,15 @@ class Site:
         context = self._context(lang, f"states/{code}.html", name)
         first, last = timeline_range(self.today)
         rows = [self.row(e, lang) for e in events if e.kind != "news"]
+        said = [(link, link.sentence(lang)) for link in links]
+        said_before = [(link, link.sentence(lang)) for link in earlier_links]
         context.update(
             code=code, name=name,
             feeds=[self.feed_link(f"feeds/states/{code}.ics", ui(lang, "all_events")),
                    self.feed_link(f"feeds/states/{code}-deadlines.ics", ui(lang, "deadlines_only"))],
             json_href=f"{context['root']}api/states/{code}.json", csv_href=f"{context['root']}api/states/{code}.csv",
-            links=[link.sentence(lang) for link in links],
-            earlier_links=[link.sentence(lang) for link in earlier_links],
+            links=[sentence for _, sentence in said],
+            earlier_links=[sentence for _, sentence in said_before],
             windows=[
                 {"deadline": self.row(w.deadline, lang), "days_left": w.days_left(self.today),
                  "review": self.row(w.review, lang) if w.review else None,
@@ -180,14 +216,14 @@ class Site:
                 for w in windows
             ],
             timeline=render_timeline(
-                events, [*earlier_links, *links], today=self.today, lang=lang,
+                events, [*said_before, *said], today=self.today, lang=lang,
                 title=f"{ui(lang, 'timeline')}: {name}", lane_titles=(ui(lang, "binding"), ui(lang, "non_binding")),
                 anchor=lambda e: f"ev-{e.id}", event_title=lambda e: self.title_of(e, lang),
             ),
             timeline_note=ui(lang, "timeline_range", first=i18n.fmt_date(first, lang, "long"),
                              last=i18n.fmt_date(last, lang, "long")),
-            upcoming=[r for r in rows if not r["past"]],
-            past=[r for r in reversed(rows) if r["past"]],
+            upcoming=[r for r in rows if not r.past],
+            past=[r for r in reversed(rows) if r.past],
             span=self.span,
         )
         return self._render("state.html", context)
@@ -204,16 +240,20 @@ class Site:
     def body_page(self, lang: str, code: str, events: Sequence[EventView], scope_sizes: dict[int, int]) -> bytes:
         name = i18n.body_name(code, lang)
         context = self._context(lang, f"bodies/{code}.html", name)
-        rows = []
-        for event in events:
-            row = self.row(event, lang)
-            row["states"] = [c for c, _ in event.states][:10]
-            row["more_states"] = max(0, scope_sizes.get(event.id, 0) - len(row["states"]))
-            rows.append(row)
+        past = [e for e in events if e.last_day < self.today][::-1]
+        coming = [e for e in events if e.last_day >= self.today]
+
+        def body_row(event: EventView) -> dict[str, Any]:
+            linked = [c for c, _ in event.states][:10]
+            return {"row": self.row(event, lang), "states": linked,
+                    "more_states": max(0, scope_sizes.get(event.id, 0) - len(linked))}
+
         context.update(
             code=code, name=name, binding=BODIES[code].binding,
             feeds=[self.feed_link(f"feeds/bodies/{code}.ics", ui(lang, "all_events"))],
-            upcoming=[r for r in rows if not r["past"]], past=[r for r in reversed(rows) if r["past"]],
+            upcoming=[body_row(e) for e in coming[:BODY_ROWS]], more_upcoming=max(0, len(coming) - BODY_ROWS),
+            past=[body_row(e) for e in past[:BODY_ROWS]], more_past=max(0, len(past) - BODY_ROWS),
+            json_href=f"{context['root']}api/events.json",
         )
         return self._render("body.html", context)
 

@@ -82,7 +82,7 @@ def _essential(events: Sequence[EventView]) -> list[EventView]:
     ]
 
 
-def render_timeline(events: Sequence[EventView], links: Sequence[LinkOpportunity], *, today: date, lang: str,
+def render_timeline(events: Sequence[EventView], links: Sequence[tuple[LinkOpportunity, str]], *, today: date, lang: str,
                     title: str, lane_titles: tuple[str, str], anchor: Callable[[EventView], str],
                     event_title: Callable[[EventView], str]) -> Markup:
     first, last = timeline_range(today)
@@ -156,14 +156,14 @@ def render_timeline(events: Sequence[EventView], links: Sequence[LinkOpportunity
             parts.append("</a>")
             centers[event.id] = (mark.x1 if event.is_deadline else mark.center, y + (0 if not binding else 14))
 
-    for link in links:
+    for link, sentence in links:
         if link.meeting.id not in centers or link.target.id not in centers:
             continue
         (mx, my), (tx, ty) = centers[link.meeting.id], centers[link.target.id]
         past = " past" if link.meeting.last_day < today else ""
         parts.append(
             f'<path class="link{past}" d="M{mx:.1f} {my:.1f} C{mx:.1f} {axis_y + 10:.1f} {tx:.1f} {axis_y + 10:.1f} '
-            f'{tx:.1f} {ty:.1f}"><title>{escape(link.sentence(lang))}</title></path>'
+            f'{tx:.1f} {ty:.1f}"><title>{escape(sentence)}</title></path>'
         )
 
     tx = x(today)
