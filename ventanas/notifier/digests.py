@@ -153,7 +153,7 @@ def build(session: Session, settings: Settings, subscriber: Subscriber, scope: F
 
 def changes_since(session: Session, subscriber: Subscriber, scope: FollowScope, today: date) -> list[ChangeItem]:
     """What changed in the reader's States since their last digest: the last change of each event."""
-    changes = store.changes_after(session, subscriber.digest_change_id or 0)
+    changes = scope.changes_after(subscriber.digest_change_id or 0)
     views = scope.views({c.event_id for c in changes})
     latest: dict[int, ChangeItem] = {}
     for change in changes:

@@ -7,13 +7,15 @@ to); the notifier asks it per State and caches the answer for one run.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from ventanas.calendar.events import EventView, load_events, load_state_events
 from ventanas.notifier.views import MailEvent, mail_event
-from ventanas.storage.models import Subscriber
+from ventanas.storage import subscribers as store
+from ventanas.storage.models import Change, Subscriber
 
 
 class FollowScope:
@@ -25,6 +27,8 @@ class FollowScope:
         self._ids: dict[str, frozenset[int]] = {}
         self._views: dict[int, EventView] = {}
         self._mail: dict[tuple[int, str, tuple[str, ...]], MailEvent] = {}
+        self._changes: list[Change] = []
+        self._changes_from: int | None = None
 
     def state_events(self, state: str) -> list[EventView]:
         if state not in self._by_state:
@@ -58,6 +62,13 @@ class FollowScope:
                 if view.id not in seen and self.follows(subscriber, view):
                     seen[view.id] = view
         return sorted(seen.values(), key=lambda v: (v.first_day, v.key))
+
+    def changes_after(self, change_id: int) -> list[Change]:
+        """Change rows after ``change_id``, read once per run: a thousand digests share one query."""
+        if self._changes_from is None or change_id < self._changes_from:
+            self._changes = store.changes_after(self.session, change_id)
+            self._changes_from = change_id
+        return self._changes[bisect_right([c.id for c in self._changes], change_id):]
 
     def mail(self, view: EventView, lang: str, followed: tuple[str, ...] = ()) -> MailEvent:
         key = (view.id, lang, followed)

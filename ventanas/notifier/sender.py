@@ -1,10 +1,10 @@
 """`send`: drain the outbox through aiosmtplib, or into .eml files when no SMTP URL is set.
 
-One message at a time is claimed (with a lease) and committed before the
-server is asked, and marked sent only after the server accepted it. So a
-sender killed at any moment loses nothing: the rows it never claimed are
-still pending, and the one in flight comes back when its lease ends — the
-only message that can ever be sent twice.
+Messages are claimed in small chunks (with a lease), committed before the
+server is asked, and each is marked sent only after the server accepted it.
+So a sender killed at any moment loses nothing: the rows it never claimed
+are still pending, the ones it claimed come back when their lease ends, and
+only the one in flight can ever be sent twice.
 
 Server answers: 2xx → sent; 4xx → retried with exponential backoff; 5xx →
 failed (shown by `status`). A server that cannot be reached leaves every
@@ -34,6 +34,9 @@ from ventanas.storage.models import Outbox
 BATCH_SIZE = 100  # messages per SMTP connection; many servers cap a session near this
 SEND_TIMEOUT = 30.0  # seconds for one message, MAIL FROM to the end of DATA
 LEASE = timedelta(minutes=5)  # a claimed row returns to the queue after this if its sender vanished
+# Rows claimed per transaction. A killed sender's unsent claimed rows wait for their lease (nothing is
+# lost); only the one in flight can be sent twice.
+CLAIM_CHUNK = 20
 MAX_ATTEMPTS = 10
 BACKOFF_FIRST, BACKOFF_MAX = 60, 3600  # seconds: 1, 2, 4 … minutes, at most an hour
 
@@ -187,28 +190,42 @@ async def drain(
             break
         report.connections += 1
         broken = False
+        done: Outcome | None = None  # the last message's outcome, not yet committed
+        queue: list[tuple[int, str, int, str, EmailMessage]] = []  # claimed, not yet tried
         try:
-            for _ in range(batch_size):
-                if limit is not None and handled >= limit:
-                    break
-                with storage.transaction() as session:
-                    row = box.claim_next(session, now=clock(), lease=lease)
-                    if row is None:
+            tried = 0
+            while tried < batch_size and (limit is None or handled < limit):
+                if not queue:
+                    want = min(CLAIM_CHUNK, batch_size - tried, CLAIM_CHUNK if limit is None else limit - handled)
+                    # The last outcome and the next claim share a commit: about one commit per message.
+                    with storage.transaction() as session:
+                        if done is not None:
+                            _record(session, done, report, clock())
+                            done = None
+                        queue = [(r.id, r.recipient, r.attempts, eml_name(r), build_message(r, settings))
+                                 for r in box.claim_batch(session, now=clock(), lease=lease, limit=want)]
+                    if not queue:
                         break
-                    message = build_message(row, settings)
-                    row_id, recipient, attempts, name = row.id, row.recipient, row.attempts, eml_name(row)
+                elif done is not None:
+                    with storage.transaction() as session:
+                        _record(session, done, report, clock())
+                        done = None
+                row_id, recipient, attempts, name, message = queue.pop(0)
+                tried += 1
                 handled += 1
                 try:
                     await delivery.deliver(message, recipient, envelope_from, name)
+                    done = Outcome(row_id, box.SENT)
                 except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                    broken = _record_failure(storage, report, row_id, exc, attempts, clock())
-                    if broken:
+                    done = _failure(row_id, exc, attempts, clock())
+                    if _code(exc) is None:  # a timeout or a dropped connection: the session state is unknown
+                        broken = True
                         break
-                    continue
-                with storage.transaction() as session:
-                    box.mark_sent(session, row_id, now=clock())
-                report.sent += 1
         finally:
+            with storage.transaction() as session:
+                if done is not None:
+                    _record(session, done, report, clock())
+                box.release(session, [entry[0] for entry in queue])
             await delivery.close()
         if not broken and not _anything_due(storage, clock()):
             break
@@ -217,23 +234,34 @@ async def drain(
     return report
 
 
-def _record_failure(storage: Storage, report: SendReport, row_id: int, exc: BaseException,
-                    attempts: int, now: datetime) -> bool:
-    """Retry, fail or give up on one message; True if the connection is no longer usable."""
-    code = _code(exc)
-    error = _describe(exc)
-    broken = code is None  # a timeout or a dropped connection: the session state is unknown
-    with storage.transaction() as session:
-        if code is not None and code >= 500:
-            box.mark_failed(session, row_id, error=error)
-            report.failed += 1
-        elif attempts >= MAX_ATTEMPTS:
-            box.mark_failed(session, row_id, error=f"gave up after {attempts} attempts: {error}")
-            report.failed += 1
-        else:
-            box.mark_retry(session, row_id, error=error, at=now + backoff(attempts))
-            report.retried += 1
-    return broken
+@dataclass(frozen=True)
+class Outcome:
+    row_id: int
+    status: str  # sent | pending (retry) | failed
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+def _failure(row_id: int, exc: BaseException, attempts: int, now: datetime) -> Outcome:
+    """4xx and dropped connections: retry with backoff; 5xx, or too many attempts: failed."""
+    code, error = _code(exc), _describe(exc)
+    if code is not None and code >= 500:
+        return Outcome(row_id, box.FAILED, error)
+    if attempts >= MAX_ATTEMPTS:
+        return Outcome(row_id, box.FAILED, f"gave up after {attempts} attempts: {error}")
+    return Outcome(row_id, box.PENDING, error, now + backoff(attempts))
+
+
+def _record(session, outcome: Outcome, report: SendReport, now: datetime) -> None:
+    if outcome.status == box.SENT:
+        box.mark_sent(session, outcome.row_id, now=now)
+        report.sent += 1
+    elif outcome.status == box.FAILED:
+        box.mark_failed(session, outcome.row_id, error=outcome.error or "")
+        report.failed += 1
+    else:
+        box.mark_retry(session, outcome.row_id, error=outcome.error or "", at=outcome.retry_at or now)
+        report.retried += 1
 
 
 def _anything_due(storage: Storage, now: datetime) -> bool:

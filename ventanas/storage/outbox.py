@@ -81,10 +81,10 @@ def any_due(session: Session, now: datetime) -> bool:
     return session.scalar(select(Outbox.id).where(_claimable(now)).limit(1)) is not None
 
 
-def claim_next(session: Session, *, now: datetime, lease: timedelta) -> Outbox | None:
-    """Claim the oldest due message for ``lease``; None when nothing is due.
+def claim_batch(session: Session, *, now: datetime, lease: timedelta, limit: int) -> list[Outbox]:
+    """Claim up to ``limit`` of the oldest due messages for ``lease``, oldest first.
 
-    On PostgreSQL the candidate row is locked with FOR UPDATE SKIP LOCKED, so
+    On PostgreSQL the candidate rows are locked with FOR UPDATE SKIP LOCKED, so
     concurrent senders never wait for, nor take, each other's rows. SQLite has
     one writer at a time; there the conditional UPDATE below is what keeps two
     senders from claiming one row (the second sees rowcount 0 and moves on).
@@ -92,19 +92,42 @@ def claim_next(session: Session, *, now: datetime, lease: timedelta) -> Outbox |
     """
     query = select(Outbox.id).where(_claimable(now)).order_by(Outbox.next_attempt_at, Outbox.id)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.limit(1).with_for_update(skip_locked=True)
+        query = query.limit(limit).with_for_update(skip_locked=True)
     else:
-        query = query.limit(5)  # candidates, should another sender take the first one meanwhile
+        query = query.limit(limit * 2)  # spares, should another sender take some meanwhile
+    claimed: list[int] = []
     for row_id in session.scalars(query).all():
-        claimed = session.execute(
+        if len(claimed) == limit:
+            break
+        taken = session.execute(
             update(Outbox)
             .where(Outbox.id == row_id, _claimable(now))
             .values(status=SENDING, claimed_at=now, lease_until=now + lease, attempts=Outbox.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
-        if claimed:
-            return session.get(Outbox, row_id, populate_existing=True)
-    return None
+        if taken:
+            claimed.append(row_id)
+    if not claimed:
+        return []
+    rows = session.scalars(
+        select(Outbox).where(Outbox.id.in_(claimed)).execution_options(populate_existing=True)
+    ).all()
+    return sorted(rows, key=lambda r: claimed.index(r.id))
+
+
+def claim_next(session: Session, *, now: datetime, lease: timedelta) -> Outbox | None:
+    rows = claim_batch(session, now=now, lease=lease, limit=1)
+    return rows[0] if rows else None
+
+
+def release(session: Session, row_ids: list[int]) -> None:
+    """Give back claimed messages that were never tried (the batch ended early): due again at once."""
+    if row_ids:
+        session.execute(
+            update(Outbox).where(Outbox.id.in_(row_ids), Outbox.status == SENDING)
+            .values(status=PENDING, lease_until=None, attempts=Outbox.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def mark_sent(session: Session, row_id: int, *, now: datetime) -> None:
