@@ -16,6 +16,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ventanas.normalize.text import clean_multiline, clean_text
+
 
 class Kind(StrEnum):
     SESSION = "session"
@@ -208,8 +210,15 @@ def validate(item: EventItem, *, known_bodies: set[str], known_states: set[str])
             setattr(item, name, enum(getattr(item, name)))
         except ValueError as exc:
             raise InvalidItem(name, f"{getattr(item, name)!r} is not one of {[e.value for e in enum]}") from exc
-    if not (item.title or "").strip():
+    # Scraped text goes on to feeds, pages, exports and mail headers: control and
+    # line-separator characters stop here, once, whatever the spider did.
+    item.title = clean_text(item.title)
+    if not item.title:
         raise InvalidItem("title", "empty")
+    item.location = clean_text(item.location) or None
+    for name in ("description", "action", "evidence"):
+        if getattr(item, name):
+            setattr(item, name, clean_multiline(getattr(item, name)) or None)
     for name in ("start", "end"):
         value = getattr(item, name)
         if value is None and name == "end":

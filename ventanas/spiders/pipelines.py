@@ -73,7 +73,10 @@ class StoragePipeline:
             stats.get("log_count/ERROR", 0)
             + stats.get("httperror/response_ignored_count", 0)
             + stats.get("ventanas/parse_errors", 0)
-            + stats.get("ventanas/invalid/states", 0)
+            # Every item that broke the contract (a backwards range, a year 1900, an
+            # unknown State code): dropped, so the event it stood for was not seen.
+            + stats.get("ventanas/dropped", 0)
+            + stats.get("ventanas/invalid/type", 0)
             # A row naming a State or treaty nobody knows is skipped: the run must not
             # count as healthy, or that row's events start missing runs and vanish
             # (a State renamed on the page, a page served in the wrong charset).
