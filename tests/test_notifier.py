@@ -254,13 +254,13 @@ def test_many_changes_at_once_are_one_message(world, settings):
 
 def test_scraped_title_cannot_reach_a_header(world, settings):
     items = calendar()
-    items[1].title = "Review of Mexico\r\nBcc: victim@example.org\x00<script>alert(1)</script>"
+    items[1].title = "Review of Mexico\r\nBcc: victim@example.org\x1b\u2028<script>alert(1)</script>"
     items[1].start, items[1].end = date(2026, 4, 14), date(2026, 4, 24)
     store_items(world, items)
     notify(world, settings, digests=False)
     (alert,) = [m for m in outbox(world, recipient="ben@example.org", reason="alert")
                 if m.event_key == ids.ohchr_review("CMW", 42, "MEX")]
-    assert "\n" not in alert.subject and "\r" not in alert.subject and "\x00" not in alert.subject
+    assert not any(ch in alert.subject for ch in "\r\n\x1b\u2028")
     assert "<script>" not in alert.html_body and "&lt;script&gt;" in alert.html_body
     send(world, settings)
     (eml,) = [f for f in settings.resolved_outbox_dir.glob("*-alert-en-*.eml")

@@ -73,6 +73,7 @@ def subscribers(args: argparse.Namespace, settings: Settings, storage: Storage) 
         return 0
     text = _export(rows, args.format)
     if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
         print(f"exported {len(rows)} subscribers to {args.output}", file=sys.stderr)
     else:
