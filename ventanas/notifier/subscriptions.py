@@ -17,10 +17,12 @@ from email.utils import parseaddr
 
 from sqlalchemy.orm import Session
 
+from ventanas.config import Settings
 from ventanas.domain import Kind
 from ventanas.normalize.bodies import BODIES, resolve_body
 from ventanas.normalize.states import resolve_state
-from ventanas.notifier.mail import token_hash
+from ventanas.notifier.compose import dedupe_key, direct_message
+from ventanas.notifier.mail import new_token, token_hash
 from ventanas.storage import outbox as box
 from ventanas.storage import subscribers as store
 from ventanas.storage.models import Subscriber
@@ -258,15 +260,12 @@ def is_active(subscriber: Subscriber) -> bool:
     return subscriber.confirmed and subscriber.unsubscribed_at is None
 
 
-def ask_confirmation(session: Session, settings, email: str, prefs: Preferences, *, now: datetime) -> bool:
+def ask_confirmation(session: Session, settings: Settings, email: str, prefs: Preferences, *, now: datetime) -> bool:
     """The web form's whole effect: the wish stored and a confirmation mail in the outbox, in one transaction.
 
     False when a confirmation went to this address moments ago (the form then
     says the same thing either way, so it tells a stranger nothing).
     """
-    from ventanas.notifier.compose import dedupe_key, direct_message
-    from ventanas.notifier.mail import new_token
-
     token = new_token()
     subscriber = request(session, email, prefs, now=now, token=token)
     if subscriber is None:
