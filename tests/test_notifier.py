@@ -353,3 +353,17 @@ def test_every_template_message_is_translated():
             texts = text if isinstance(text, tuple) else (text,)
             wanted_names = set(re.findall(r"%\((\w+)\)", ids_[-1]))
             assert all(set(re.findall(r"%\((\w+)\)", t)) == wanted_names for t in texts), (lang, msgid)
+
+
+def test_digest_says_an_estimate_was_confirmed_and_skips_trivia(world, settings):
+    notify(world, settings)
+    items = calendar()
+    items[2] = dataclasses.replace(items[2], basis=Basis.ANNOUNCED, rule=None, confidence=1.0)  # same date
+    items[3].description = "Reworded by the source"  # not news to a reader
+    store_items(world, items)
+    assert notify(world, settings, digests=False).alerts == 0  # the date did not change: no alert
+    notify(world, on(settings, TODAY + timedelta(days=3)))
+    (digest,) = [m for m in outbox(world, recipient="ben@example.org", reason="digest") if "W32" in m.dedupe_key]
+    changed = digest.text_body[digest.text_body.index("WHAT CHANGED"):digest.text_body.index("\n-- \n")]
+    assert "Announced date replaces the estimate: CMW 42nd session: written information" in changed
+    assert "Guatemala" not in changed and changed.count("\n  * ") == 1

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ventanas.calendar.site import page_path
 from ventanas.config import Settings
+from ventanas.domain import MATERIAL_FIELDS
 from ventanas.notifier.alerts import alert_reason, before_text
 from ventanas.notifier.compose import Reader, common_context, dedupe_key, list_message
 from ventanas.notifier.mail import unsubscribe_url
@@ -160,7 +161,9 @@ def changes_since(session: Session, subscriber: Subscriber, scope: FollowScope, 
         view = views.get(change.event_id)
         if view is None or view.last_day < today or not scope.follows(subscriber, view):
             continue
-        kind = alert_reason(change) or ("vanished" if change.kind == "vanished" else "updated")
+        kind = alert_reason(change) or (change.kind if change.kind in ("vanished", "superseded") else "updated")
+        if kind == "updated" and not set(change.diff or {}) & set(MATERIAL_FIELDS):
+            continue  # a new source URL or description is not news to a reader
         earlier = latest.get(view.id)
         if earlier is not None and earlier.kind == "created" and kind not in ("cancelled", "vanished"):
             continue  # new since the last digest: its current dates are all the reader needs
