@@ -367,3 +367,43 @@ def test_digest_says_an_estimate_was_confirmed_and_skips_trivia(world, settings)
     changed = digest.text_body[digest.text_body.index("WHAT CHANGED"):digest.text_body.index("\n-- \n")]
     assert "Announced date replaces the estimate: CMW 42nd session: written information" in changed
     assert "Guatemala" not in changed and changed.count("\n  * ") == 1
+
+
+# -- operator alerts and the demo ------------------------------------------------------------
+
+def test_operator_alerts_once_a_day_and_healed_once(storage, settings):
+    from ventanas.notifier import enqueue_operator_alert, enqueue_operator_healed
+
+    with storage.transaction() as session:
+        assert enqueue_operator_alert(session, settings, source="gfmd_meetings", health="failed",
+                                      detail="0 items (minimum 3)", run_id=4) is False  # nobody to tell
+    settings = dataclasses.replace(settings, operator_email="ops@example.org")
+    for day, expected in ((TODAY, True), (TODAY, False), (TODAY + timedelta(days=1), True)):
+        with storage.transaction() as session:
+            sent = enqueue_operator_alert(session, settings, source="gfmd_meetings", health="failed",
+                                          detail="0 items (minimum 3)\r\nX-Evil: 1", run_id=4, day=day)
+        assert sent is expected
+    with storage.transaction() as session:
+        assert enqueue_operator_healed(session, settings, source="gfmd_meetings", run_id=9,
+                                       broken_since=TODAY) is True
+        assert enqueue_operator_healed(session, settings, source="gfmd_meetings", run_id=9) is False
+    alerts = outbox(storage, recipient="ops@example.org")
+    assert [m.reason for m in alerts] == ["operator_alert", "operator_alert", "operator_healed"]
+    assert alerts[0].subject == "Source gfmd_meetings is broken (failed)"
+    assert "0 items (minimum 3) X-Evil: 1" in alerts[0].text_body and "repeated once a day" in alerts[0].text_body
+    assert alerts[2].subject == "Source gfmd_meetings works again"
+    assert "It had been failing since 1 August 2025." in alerts[2].text_body
+    assert "List-Unsubscribe" not in alerts[0].headers
+
+
+def test_demo_mail_is_written_once(world, settings):
+    from ventanas.notifier.demo import DEMO_SUBSCRIBER, run_demo_mail
+
+    first = run_demo_mail(world, dataclasses.replace(settings, smtp_url="smtp://127.0.0.1:9"))  # never used
+    assert first.added and first.digest_file is not None and first.digest_file.exists()
+    assert str(first.digest_file) in first.written
+    spanish = first.digest_file.read_text()
+    assert "Subject: Su resumen semanal de ventanas:" in spanish and f"To: {DEMO_SUBSCRIBER}" in spanish
+    again = run_demo_mail(world, settings)
+    assert (again.added, again.enqueued, again.written) == (False, 0, [])
+    assert again.digest_file == first.digest_file
