@@ -191,7 +191,7 @@ def test_vanished_event_stays_tentative_and_says_so(storage, settings):
 def test_control_characters_are_stripped(storage, settings):
     noisy = dataclasses.replace(
         process_items()[0], title="15th GFMD\x07 Summit\u2028(Riohacha)", location="Riohacha,\x0b Colombia",
-        description="Line one\x00\nLine two\x1b",
+        description="Line one\x01\nLine two\x1b",  # no NUL: PostgreSQL refuses it before the feed sees it
     )
     record(storage, "gfmd_meetings", [noisy])
     publish(storage, settings)

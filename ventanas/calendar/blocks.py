@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ventanas.calendar import events, exports, feeds, i18n
-from ventanas.calendar.events import EventView
+from ventanas.calendar.events import Entry, EventView, fingerprint
 
 
 def _render_version() -> str:
@@ -69,37 +69,48 @@ class BlockCache:
         self.close()
 
     @staticmethod
-    def stamp(view: EventView) -> str:
-        return f"{RENDER_VERSION}|{view.fingerprint()}"
+    def stamp(event: EventView | Entry) -> str:
+        return f"{RENDER_VERSION}|{fingerprint(event)}"
 
-    def fragments(self, views: Iterable[EventView], *, rebuild: bool = False) -> tuple[dict[int, Fragments], int]:
-        """Fragments for every view, and how many had to be rendered (cached ones are reused)."""
-        views = list(views)
+    def fragments(self, entries: Iterable[EventView | Entry], load: Callable[[list[int]], list[EventView]], *,
+                  rebuild: bool = False) -> tuple[dict[int, Fragments], int]:
+        """Fragments for every event, and how many had to be rendered.
+
+        Cached fragments whose stamp still matches are reused; ``load`` gives the full
+        views of the others (the entries may be :class:`EventView` already).
+        """
+        entries = list(entries)
         cached: dict[int, tuple[str, Fragments]] = {}
         if not rebuild:
-            for event_id, fingerprint, ics, json_text, csv_text, tzids in self._db.execute(
+            for event_id, stamp, ics, json_text, csv_text, tzids in self._db.execute(
                 "SELECT event_id, fingerprint, ics, json, csv, tzids FROM fragment"
             ):
-                cached[event_id] = (fingerprint, Fragments(bytes(ics), json_text, csv_text,
-                                                           frozenset(filter(None, tzids.split(",")))))
+                cached[event_id] = (stamp, Fragments(bytes(ics), json_text, csv_text,
+                                                     frozenset(filter(None, tzids.split(",")))))
         result: dict[int, Fragments] = {}
+        stale = []
+        for entry in entries:
+            hit = cached.get(entry.id)
+            if hit is not None and hit[0] == self.stamp(entry):
+                result[entry.id] = hit[1]
+            else:
+                stale.append(entry)
+        views = [e for e in stale if isinstance(e, EventView)]
+        missing = [e.id for e in stale if not isinstance(e, EventView)]
+        if missing:
+            views.extend(load(missing))
         fresh = []
         for view in views:
-            stamp = self.stamp(view)
-            hit = cached.get(view.id)
-            if hit is not None and hit[0] == stamp:
-                result[view.id] = hit[1]
-                continue
             fragments = render_fragments(view)
             result[view.id] = fragments
-            fresh.append((view.id, stamp, fragments.ics, fragments.json, fragments.csv, ",".join(sorted(fragments.tzids))))
+            fresh.append((view.id, self.stamp(view), fragments.ics, fragments.json, fragments.csv,
+                          ",".join(sorted(fragments.tzids))))
         with self._db:
             if rebuild:
                 self._db.execute("DELETE FROM fragment")
             self._db.executemany("INSERT OR REPLACE INTO fragment VALUES (?, ?, ?, ?, ?, ?)", fresh)
-            known = {view.id for view in views}
-            gone = [(i,) for i in cached if i not in known]
-            self._db.executemany("DELETE FROM fragment WHERE event_id = ?", gone)
+            known = {entry.id for entry in entries}
+            self._db.executemany("DELETE FROM fragment WHERE event_id = ?", [(i,) for i in cached if i not in known])
         return result, len(fresh)
 
     def note(self, name: str) -> str | None:

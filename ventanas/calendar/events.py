@@ -97,9 +97,44 @@ class EventView:
         return next((code for code, role in self.states if role in roles), None)
 
     def fingerprint(self) -> str:
-        """Everything a rendering of this event depends on (the content hash covers the fields)."""
-        vanished = self.vanished_at.isoformat() if self.vanished_at else "-"
-        return f"{self.key}|{self.content_hash}|{self.sequence}|{self.last_changed.isoformat()}|{vanished}"
+        return fingerprint(self)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The few columns of an event that say where it is published and whether its rendering is current.
+
+    An incremental publication reads these for every event (to assemble all.ics and find
+    each State's events) and the full :class:`EventView` only for the pages it re-renders.
+    """
+
+    id: int
+    key: str
+    body: str
+    kind: str
+    session: str | None
+    first_day: date
+    last_day: date
+    status: str
+    content_hash: str
+    sequence: int
+    last_changed: datetime
+    vanished_at: datetime | None
+    states: tuple[tuple[str, str], ...]
+
+    @property
+    def is_deadline(self) -> bool:
+        return self.kind in DEADLINE_KINDS
+
+    @property
+    def active(self) -> bool:
+        return self.status != "cancelled" and self.vanished_at is None
+
+
+def fingerprint(event: EventView | Entry) -> str:
+    """Everything a rendering of an event depends on (the content hash covers its fields)."""
+    vanished = event.vanished_at.isoformat() if event.vanished_at else "-"
+    return f"{event.key}|{event.content_hash}|{event.sequence}|{event.last_changed.isoformat()}|{vanished}"
 
 
 def _when(value: str | None) -> date | datetime | None:
@@ -157,6 +192,20 @@ def load_events(session: Session, event_ids: Iterable[int] | None = None) -> lis
     return [_view(row, links.get(row.id, ())) for row in rows]
 
 
+def load_entries(session: Session) -> list[Entry]:
+    """Every event's :class:`Entry`, in feed order."""
+    links = _links(session, None)
+    query = select(
+        Event.id, Event.key, Event.body_code, Event.kind, Event.session, Event.start_date, Event.end_date, Event.status,
+        Event.content_hash, Event.sequence, Event.last_changed, Event.vanished_at,
+    ).order_by(Event.start_date, Event.key)
+    return [
+        Entry(row.id, row.key, row.body_code, row.kind, row.session, row.start_date, row.end_date, row.status,
+              row.content_hash, row.sequence, row.last_changed, row.vanished_at, links.get(row.id, ()))
+        for row in session.execute(query)
+    ]
+
+
 @dataclass
 class Scope:
     """Which States each event concerns, and which events each State sees."""
@@ -165,7 +214,7 @@ class Scope:
     events_of: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, events: Iterable[EventView]) -> Scope:
+    def build(cls, events: Iterable[EventView | Entry]) -> Scope:
         events = list(events)
         reviewed: dict[tuple[str, str], set[str]] = defaultdict(set)
         for event in events:
@@ -182,7 +231,7 @@ class Scope:
         return scope
 
 
-def concerned_states(event: EventView, reviewed: dict[tuple[str, str], set[str]]) -> frozenset[str]:
+def concerned_states(event: EventView | Entry, reviewed: dict[tuple[str, str], set[str]]) -> frozenset[str]:
     """The rule of this module's docstring, for one event; ``reviewed`` maps (body, session) → States."""
     states = {code for code, _role in event.states}
     if not states and event.session and event.kind in SESSION_WIDE_KINDS:

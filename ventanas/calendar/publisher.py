@@ -43,7 +43,15 @@ from sqlalchemy.orm import Session
 
 from ventanas.calendar import exports, feeds, i18n
 from ventanas.calendar.blocks import BlockCache, Fragments
-from ventanas.calendar.events import CLOSED_MEMBERSHIP, EventView, Scope, load_events
+from ventanas.calendar.events import (
+    CLOSED_MEMBERSHIP,
+    SESSION_WIDE_KINDS,
+    Entry,
+    EventView,
+    Scope,
+    load_entries,
+    load_events,
+)
 from ventanas.calendar.files import sync, write_if_changed
 from ventanas.calendar.site import HISTORY_LENGTH, INDEX_HORIZON_DAYS, ChangeLine, Site, page_path
 from ventanas.clock import today as clock_today
@@ -109,11 +117,13 @@ class _Writer:
             self.report.unchanged += 1
 
 
-def _touched(changes: Sequence[Change], scope: Scope, views: dict[int, EventView]) -> Plan:
-    by_session: dict[tuple[str, str], list[int]] = defaultdict(list)
+def _touched(changes: Sequence[Change], scope: Scope, views: dict[int, EventView | Entry]) -> Plan:
+    # events that take their States from their session (see events.py): a change to the session's
+    # reviews changes their scope; the States they had before are the reviewed States before the change
+    inheritors: dict[tuple[str, str], list[int]] = defaultdict(list)
     for view in views.values():
-        if view.session:
-            by_session[(view.body, view.session)].append(view.id)
+        if view.session and not view.states and view.kind in SESSION_WIDE_KINDS:
+            inheritors[(view.body, view.session)].append(view.id)
     plan = Plan(aggregates=bool(changes))
     for change in changes:
         view = views.get(change.event_id)
@@ -127,8 +137,7 @@ def _touched(changes: Sequence[Change], scope: Scope, views: dict[int, EventView
             plan.states |= CLOSED_MEMBERSHIP.get(old_body, frozenset())
         if view is not None:
             plan.bodies.add(view.body)
-            # a session's deadlines inherit the States it reviews: any change there can move them
-            for other in by_session.get((view.body, view.session), []) if view.session else []:
+            for other in inheritors.get((view.body, view.session), []) if view.session else []:
                 plan.states |= scope.states_of.get(other, frozenset())
     return plan
 
@@ -142,7 +151,7 @@ def _history(session: Session, views: dict[int, EventView], scope: Scope) -> lis
     ]
 
 
-def _feed(write: _Writer, relative: str, items: Iterable[EventView], fragments: dict[int, Fragments], *,
+def _feed(write: _Writer, relative: str, items: Iterable[EventView | Entry], fragments: dict[int, Fragments], *,
           name: str, description: str, base_url: str) -> None:
     parts = [fragments[v.id] for v in items]
     tzids = set().union(*(p.tzids for p in parts)) if parts else set()
@@ -151,7 +160,7 @@ def _feed(write: _Writer, relative: str, items: Iterable[EventView], fragments: 
     write(relative, data)
 
 
-def _exports(write: _Writer, stem: str, items: Sequence[EventView], fragments: dict[int, Fragments], **head) -> None:
+def _exports(write: _Writer, stem: str, items: Sequence[EventView | Entry], fragments: dict[int, Fragments], **head) -> None:
     write(f"{stem}.json", exports.assemble_json((fragments[v.id].json for v in items), **head))
     write(f"{stem}.csv", exports.assemble_csv(fragments[v.id].csv for v in items))
 
@@ -182,24 +191,28 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
             return report
         report.full = full
 
-        views = load_events(session)
-        by_id = {v.id: v for v in views}
-        scope = Scope.build(views)
+        # A full publication reads every event whole; an incremental one reads every event's Entry
+        # (to assemble all.ics and know each State's events) and whole only what it re-renders.
+        entries: list[EventView] | list[Entry] = load_events(session) if full else load_entries(session)
+        scope = Scope.build(entries)
         lap("load")
-        fragments, report.rendered_events = cache.fragments(views, rebuild=full)
+        fragments, report.rendered_events = cache.fragments(entries, lambda ids: load_events(session, ids),
+                                                            rebuild=full)
         lap("render_events")
         if full:
             existing = {p.stem for p in (public / "feeds" / "states").glob("???.ics")}
             plan = Plan(states=set(scope.events_of) | existing, bodies=set(BODIES), aggregates=True, all_pages=True)
         else:
-            plan = _touched(changes, scope, by_id)
+            plan = _touched(changes, scope, {e.id: e for e in entries})
             if day_changed:
                 plan.all_pages = True
                 report.reason = report.reason or "new day: pages re-rendered"
+        views = _views_for_pages(session, plan, entries, scope, today)
+        lap("load")
         write = _Writer(public, report)
         site = Site(base_url=base_url, today=today, demo_clock=settings.today is not None,
                     link_span_days=settings.link_span_days)
-        _publish_files(write, site, session, plan, views, by_id, scope, fragments, base_url,
+        _publish_files(write, site, session, plan, entries, views, scope, fragments, base_url,
                        full=full, today=today, lap=lap)
         if report.written:
             sync()  # on disk before the cursor says so
@@ -210,10 +223,33 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
     return report
 
 
-def _publish_files(write: _Writer, site: Site, session: Session, plan: Plan, views: list[EventView],
-                   by_id: dict[int, EventView], scope: Scope, fragments: dict[int, Fragments], base_url: str, *,
+def _index_deadlines(entries: Sequence[EventView | Entry], today: date) -> list[int]:
+    horizon = today + timedelta(days=INDEX_HORIZON_DAYS)
+    return [e.id for e in entries if e.is_deadline and e.active and today <= e.last_day <= horizon]
+
+
+def _views_for_pages(session: Session, plan: Plan, entries: Sequence[EventView | Entry], scope: Scope,
+                     today: date) -> dict[int, EventView]:
+    """The whole events the pages of this plan show."""
+    if entries and isinstance(entries[0], EventView):  # a full publication read them whole already
+        return {v.id: v for v in entries}  # type: ignore[union-attr]
+    if plan.all_pages:
+        return {v.id: v for v in load_events(session)}
+    wanted: set[int] = set()
+    for code in plan.states:
+        wanted.update(scope.events_of.get(code, ()))
+    wanted.update(e.id for e in entries if e.body in plan.bodies)
+    if plan.aggregates:
+        wanted.update(_index_deadlines(entries, today))
+        wanted.update(session.scalars(select(Change.event_id).order_by(Change.id.desc()).limit(HISTORY_LENGTH)))
+    return {v.id: v for v in load_events(session, wanted)}
+
+
+def _publish_files(write: _Writer, site: Site, session: Session, plan: Plan, entries: Sequence[EventView | Entry],
+                   views: dict[int, EventView], scope: Scope, fragments: dict[int, Fragments], base_url: str, *,
                    full: bool, today: date, lap) -> None:
     feed_states = set(scope.events_of)
+    by_id = {e.id: e for e in entries}
     if full:
         write("style.css", (STATIC / "style.css").read_bytes())
         write("404.html", site.not_found())
@@ -229,36 +265,32 @@ def _publish_files(write: _Writer, site: Site, session: Session, plan: Plan, vie
               description=f"Report due dates and civil-society deadlines concerning {name}.")
         _exports(write, f"api/states/{code}", items, fragments, state=code)
     for code in sorted(plan.bodies & set(BODIES)):
-        items = [v for v in views if v.body == code]
-        _feed(write, f"feeds/bodies/{code}.ics", items, fragments, base_url=base_url,
-              name=f"ventanas: {code} — {i18n.body_name(code, 'en')}",
+        _feed(write, f"feeds/bodies/{code}.ics", [e for e in entries if e.body == code], fragments,
+              base_url=base_url, name=f"ventanas: {code} — {i18n.body_name(code, 'en')}",
               description=f"Every event of the {i18n.body_name(code, 'en')} known to ventanas.")
     if plan.aggregates:
-        _feed(write, "feeds/all.ics", views, fragments, base_url=base_url, name="ventanas: all events",
+        _feed(write, "feeds/all.ics", entries, fragments, base_url=base_url, name="ventanas: all events",
               description="Every event ventanas knows: UN treaty bodies, UPR, GFMD, CRM and CSM.")
-        _exports(write, "api/events", views, fragments)
-
+        _exports(write, "api/events", entries, fragments)
     lap("feeds_and_exports")
 
     # pages: those touched, or all of them on a new day
     page_states = (feed_states | plan.states) if plan.all_pages else plan.states
     page_bodies = set(BODIES) if plan.all_pages else plan.bodies & set(BODIES)
     for code in sorted(page_states):
-        items = [by_id[i] for i in scope.events_of.get(code, [])]
+        items = [views[i] for i in scope.events_of.get(code, [])]
         windows, links, earlier = site.state_data(code, items)
         for lang in i18n.LANGS:
             write(page_path(lang, f"states/{code}.html"),
                   site.state_page(lang, code, items, windows=windows, links=links, earlier_links=earlier))
     sizes = {i: len(s) for i, s in scope.states_of.items()}
     for code in sorted(page_bodies):
-        items = [v for v in views if v.body == code]
+        items = [views[e.id] for e in entries if e.body == code]
         for lang in i18n.LANGS:
             write(page_path(lang, f"bodies/{code}.html"), site.body_page(lang, code, items, sizes))
     if plan.aggregates or plan.all_pages:
-        horizon = today + timedelta(days=INDEX_HORIZON_DAYS)
-        deadlines = [(v, sorted(scope.states_of.get(v.id, ()))) for v in views
-                     if v.is_deadline and v.active and today <= v.last_day <= horizon]
-        history = _history(session, by_id, scope)
+        deadlines = [(views[i], sorted(scope.states_of.get(i, ()))) for i in _index_deadlines(entries, today)]
+        history = _history(session, views, scope)
         for lang in i18n.LANGS:
             write(page_path(lang, "index.html"),
                   site.index(lang, states=sorted(feed_states), bodies=list(BODIES), deadlines=deadlines))

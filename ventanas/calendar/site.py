@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -74,6 +74,15 @@ class ChangeLine:
     states: tuple[str, ...]
 
 
+@cache
+def _environment() -> Environment:
+    """One per process: a scheduler publishing every hour compiles the templates once."""
+    return Environment(
+        loader=PackageLoader("ventanas.calendar", "templates"), autoescape=select_autoescape(default=True),
+        trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined, keep_trailing_newline=True,
+    )
+
+
 def page_path(lang: str, relative: str) -> str:
     return relative if lang == "en" else f"{lang}/{relative}"
 
@@ -89,10 +98,7 @@ class Site:
         self.demo_clock = demo_clock
         self.span = link_span_days
         self._rows: dict[tuple[int, str], Row] = {}
-        self.env = Environment(
-            loader=PackageLoader("ventanas.calendar", "templates"), autoescape=select_autoescape(default=True),
-            trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined, keep_trailing_newline=True,
-        )
+        self.env = _environment()
 
     # -- links ---------------------------------------------------------------
 
