@@ -340,6 +340,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ventanas: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, an unwritable public directory: the system's words, one line
+        print(f"ventanas: {exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ from ventanas.storage.upsert import UpsertResult, upsert
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+BUSY_TIMEOUT_S = 30  # SQLite: how long a writer waits for another one before giving up
+
+
 class StorageError(RuntimeError):
     """The database cannot be used; the message says why in one line."""
 
@@ -55,7 +58,7 @@ class CrawlReport:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")  # wait for another writer instead of failing at once
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")  # wait for another writer instead of failing at once
     cursor.close()
 
 
@@ -74,7 +77,7 @@ class Storage:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S}
         else:
             kwargs["pool_pre_ping"] = True
         engine = create_engine(parsed, **kwargs)
@@ -117,8 +120,16 @@ class Storage:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self.session() as session, session.begin():
-            yield session
+        try:
+            with self.session() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            # Another writer held the database past the busy timeout: a user's matter
+            # (two jobs at once), so one line, not a traceback. The transaction is rolled back.
+            if "database is locked" in str(exc.orig):
+                raise StorageError(f"the database {self.describe_url()} is locked by another writer "
+                                   f"(waited {BUSY_TIMEOUT_S} s); nothing was written") from exc
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()
