@@ -160,3 +160,18 @@ def test_cli_publish_reports_what_it_wrote(storage, settings):
     second = run_cli("publish", env=env)
     assert second.returncode == 0
     assert "0 files" in second.stdout and "index.html" in second.stdout
+
+
+def test_state_dropped_from_a_session_loses_its_inherited_deadlines(storage, settings):
+    from ventanas.domain import Role, StateLink
+
+    fill(storage)
+    publish(storage, settings)
+    feed = Path(settings.public_dir) / "feeds/states/BOL.ics"
+    assert "ohchr/CMW/42/deadline/cso-submission@ventanas" in feed.read_text()
+    record(storage, "ohchr_sessions", moved(ohchr_items(), "ohchr/CMW/42", states=(StateLink("MEX", Role.REVIEWED),)))
+    report = publish(storage, settings)
+    assert not report.full
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(feed.read_bytes()).walk("VEVENT")}
+    assert "ohchr/CMW/42/deadline/cso-submission@ventanas" not in uids and "ohchr/CMW/42@ventanas" not in uids
+    assert "gfmd/summit/15@ventanas" in uids
