@@ -4,10 +4,10 @@ A SQLite file in a temp dir holds a calendar of 40 States (a review, a
 civil-society deadline, a report due date each, and GFMD/CRM meetings) and
 1,000 confirmed subscribers following two or three States each, in English,
 Spanish and French. ``digest --now`` renders and enqueues their digests;
-then the outbox is drained twice into an aiosmtpd server on loopback (in
-this process): once as ``send`` does it (a connection per batch of 100),
-once with a new connection for every message (``batch_size=1``). The figure
-is the ratio of the two times (target ≥ 1.5×). Rendering alone (building and
+then the outbox is drained into an aiosmtpd server on loopback (in this
+process) as ``send`` does it (a connection per batch of 100) and with a new
+connection for every message (``batch_size=1``), twice each, interleaved.
+The figure is the ratio of the best times (target ≥ 1.5×). Rendering alone (building and
 rendering every digest, no database writes, no SMTP) is reported as digests
 per second.
 
@@ -167,8 +167,12 @@ def _measure(where: Path | None) -> list[Figure]:
             controller.start()
             try:
                 settings = dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{controller.port}")
-                reused, reused_connections, reused_peers = timed_send(storage, settings, handler)
-                fresh, fresh_connections, fresh_peers = timed_send(storage, settings, handler, batch_size=1)
+                # Interleaved, best of two each: the machine is shared, and a neighbour's burst should not
+                # decide the ratio.
+                runs = [(timed_send(storage, settings, handler), timed_send(storage, settings, handler, batch_size=1))
+                        for _ in range(2)]
+                reused, reused_connections, reused_peers = min(r for r, _ in runs)
+                fresh, fresh_connections, fresh_peers = min(f for _, f in runs)
             finally:
                 controller.stop()
             size = sum(len(r.text_body) + len(r.html_body or "") for r in _sample(storage))
