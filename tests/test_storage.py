@@ -145,8 +145,10 @@ def test_vanished_only_after_two_healthy_runs_and_restored(storage):
     report = crawl(storage, [session_item(37, start=date(2026, 9, 7))])
     assert report.vanished == 1
     assert changes(storage)[-1].kind == ChangeKind.VANISHED
+    assert changes(storage)[-1].sequence == 1  # calendars must take the "no longer listed" version
     crawl(storage, [session_item(36), session_item(37, start=date(2026, 9, 7))])
     assert changes(storage)[-1].kind == ChangeKind.RESTORED
+    assert changes(storage)[-1].sequence == 2
 
 
 def test_past_event_ages_out_without_vanishing(storage):

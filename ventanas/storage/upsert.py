@@ -217,7 +217,9 @@ def upsert(
         _note_source(event, item)
         restored = event.vanished_at is not None
         if restored:
+            # Calendars showed it as "no longer listed": bring it back with a new SEQUENCE.
             event.vanished_at = None
+            event.sequence += 1
             event.last_changed = now
             record(event, ChangeKind.RESTORED, {})
 
@@ -294,6 +296,7 @@ def _mark_missing(session: Session, source_name: str, seen: set[str], *, today: 
             source.missed_runs += 1
             if all(s.missed_runs >= 2 for s in event.sources):
                 event.vanished_at = now
+                event.sequence += 1  # feeds mark it "no longer listed": clients must take the new version
                 event.last_changed = now
                 record(event, ChangeKind.VANISHED, {})
                 vanished.append(event.key)
