@@ -44,9 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_SITE = ROOT / "ventanas" / "demo_site"
 DELAY = 0.2  # seconds between two requests to one host: at most 5 requests/s per host
 CHANGED_PAGES = 10
-# nginx logs to the millisecond, and a request's arrival depends on when the
-# crawler's event loop gets to it: a gap this much under the delay is jitter.
-JITTER = 0.005
+# nginx logs to the millisecond: two arrivals a delay apart may read 1 ms closer.
+JITTER = 0.002
 TEXT_SUFFIXES = {"", ".html", ".htm", ".xml", ".rss", ".atom", ".txt", ".aspx", ".json", ".ics"}
 
 
@@ -82,8 +81,17 @@ def crawl_settings(tmp: Path, server: Nginx, site: Path) -> Settings:
 
     base = Settings(var_dir=tmp / "var", public_dir=tmp / "public")
     settings = demo_settings(base, server)  # the demo clock and whatever else the demo sets
-    feeds = settings.feeds or feed_files(site, server)
+    feeds = tuple(on_own_address(url, server) for url in settings.feeds) or feed_files(site, server)
     return dataclasses.replace(settings, download_delay=DELAY, feeds=feeds)
+
+
+def on_own_address(url: str, server: Nginx) -> str:
+    """A feed of the copy (``<server>/<host>/…``) on its host's address, as on the live site."""
+    prefix = server.url + "/"
+    if not url.startswith(prefix):
+        return url
+    host, _, rest = url[len(prefix):].partition("/")
+    return f"{server.base_url('https://' + host)}/{rest}"
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

@@ -227,3 +227,20 @@ def test_failing_page_with_a_cached_copy_degrades_the_run_and_keeps_its_events(
             assert report["items"] == first["items"]
         assert len(server.seen(mexico)) == 1 + 2  # the first run, then once per run: the cache answers
     assert {k: v for k, v in stored(storage)[1].items() if "/MEX/" in k} == mexico_before
+
+
+def test_spiders_sharing_a_host_keep_its_delay_together(settings, site):
+    """Regression: politeness was per spider (Scrapy's download slots belong to one crawler), so
+    the OHCHR spiders of one crawl asked tbinternet.ohchr.org at the same instant. Now one
+    request at a time per host, the delay apart, whichever spider asks."""
+    delay = 0.1
+    with fs.FaultServer(site) as server:
+        env = settings_env(settings, VENTANAS_DOWNLOAD_DELAY=str(delay),
+                           **{f"VENTANAS_{k.upper()}": v for k, v in server.source_overrides().items()})
+        result = run_cli("crawl", "--source", "ohchr_master_calendar", "--source", "ohchr_country_status",
+                         "--json", env=env)
+        arrivals = sorted(r.at for r in server.requests)
+    assert [r["health"] for r in json.loads(result.stdout)] == ["ok", "ok"]
+    assert len(arrivals) > 20
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    assert min(gaps) >= delay - 0.005, sorted(gaps)[:5]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy import Request
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 
 from ventanas.sitecopy import copy_path_for_url
 
@@ -21,6 +23,8 @@ WIRE_BYTES_ORDER = 950
 RECORD_ORDER = 890
 # Above RetryMiddleware (550): holds the host before the retry is even scheduled.
 RETRY_AFTER_ORDER = 560
+# Closest to the network, below the cache (900): only requests that leave the machine wait.
+HOST_PACING_ORDER = 970
 # A server asking for a longer pause is not retried in this run (it counts as an error).
 MAX_RETRY_AFTER = 120.0
 
@@ -122,11 +126,80 @@ class RetryAfterMiddleware:
         slot = self.crawler.engine.downloader.slots.get(request.meta.get("download_slot"))
         if slot is not None:
             slot.lastseen = max(slot.lastseen, time.monotonic() + wait - slot.delay)
+        HostPacingMiddleware.hold(request, wait)  # the other spiders of this host wait too
         retries = request.meta.get("max_retry_times", self.crawler.settings.getint("RETRY_TIMES"))
         if request.meta.get("dont_retry") or request.meta.get("retry_times", 0) >= retries:
             return response  # no retry follows: nothing to wait for
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import reactor, task
-
-        await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+        await _sleep(wait)
         return response
+
+
+class HostPacingMiddleware:
+    """One request at a time and DOWNLOAD_DELAY apart, per host, across every spider of the process.
+
+    Scrapy's politeness belongs to one crawler: each spider's downloader has its
+    own slot per host. ``crawl`` runs all spiders in one process, so the three
+    OHCHR spiders asked tbinternet.ohchr.org three times as often as configured,
+    and a feed's articles were fetched beside the site's own spider. Here a
+    request leaving the machine waits until no other request to its host is in
+    flight and the host's next free time has come, in tables shared by every
+    crawler of the process; its answer (or failure) frees the host.
+    """
+
+    _next_free: ClassVar[dict[str, float]] = {}  # host -> time.monotonic() of its next request
+    _in_flight: ClassVar[dict[str, set[int]]] = {}  # host -> tokens of requests on the wire
+    _tokens: ClassVar[itertools.count] = itertools.count()
+    META = "ventanas_pacing"
+    POLL = 0.01  # seconds between looks at a busy host
+
+    def __init__(self, delay: float):
+        self.delay = delay
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HostPacingMiddleware:
+        return cls(crawler.settings.getfloat("DOWNLOAD_DELAY"))
+
+    @classmethod
+    def hold(cls, request: Request, seconds: float) -> None:
+        """Nothing more to the request's host for ``seconds`` (a server asked for a pause)."""
+        host = urlparse_cached(request).hostname or ""
+        cls._next_free[host] = max(cls._next_free.get(host, 0.0), time.monotonic() + seconds)
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        if self.delay <= 0:
+            return None
+        host = urlparse_cached(request).hostname or ""
+        busy = self._in_flight.setdefault(host, set())
+        # The turn is taken when the request actually goes, not booked ahead: timers
+        # that fire late together (a busy event loop) must not release a burst.
+        while busy or (wait := self._next_free.get(host, 0.0) - time.monotonic()) > 0:
+            await _sleep(self.POLL if busy else wait)
+        token = next(self._tokens)
+        busy.add(token)
+        request.meta[self.META] = (host, token)
+        self._next_free[host] = time.monotonic() + self.delay
+        return None
+
+    def _done(self, request: Request) -> None:
+        host, token = request.meta.pop(self.META, ("", -1))
+        busy = self._in_flight.get(host, set())
+        if token in busy:  # a copy of a request (a retry) holds no token
+            busy.discard(token)
+            # The delay runs from the end of the answer as well: a request that left late
+            # (a busy event loop) must not bring the next one closer than the delay.
+            self._next_free[host] = max(self._next_free.get(host, 0.0), time.monotonic() + self.delay)
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        self._done(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> None:
+        self._done(request)
+        return None
+
+
+async def _sleep(seconds: float) -> None:
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet import reactor, task
+
+    await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))

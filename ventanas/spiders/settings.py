@@ -9,7 +9,12 @@ from typing import Any
 from scrapy.settings import default_settings
 
 from ventanas.config import Settings
-from ventanas.spiders.middlewares import RECORD_ORDER, RETRY_AFTER_ORDER, WIRE_BYTES_ORDER
+from ventanas.spiders.middlewares import (
+    HOST_PACING_ORDER,
+    RECORD_ORDER,
+    RETRY_AFTER_ORDER,
+    WIRE_BYTES_ORDER,
+)
 
 # Scrapy 2.19 deprecated RANDOMIZE_DOWNLOAD_DELAY for DOWNLOAD_DELAY_JITTER (a
 # warning in every crawl); older releases know only the first. Either way: no jitter.
@@ -60,6 +65,7 @@ def scrapy_settings(
             "ventanas.spiders.middlewares.WireBytesMiddleware": WIRE_BYTES_ORDER,
             "ventanas.spiders.middlewares.RecordMiddleware": RECORD_ORDER,
             "ventanas.spiders.middlewares.RetryAfterMiddleware": RETRY_AFTER_ORDER,
+            "ventanas.spiders.middlewares.HostPacingMiddleware": HOST_PACING_ORDER,
         },
         "ITEM_PIPELINES": {
             "ventanas.spiders.pipelines.ValidationPipeline": 100,
