@@ -241,6 +241,10 @@ def run() -> list[Figure]:
             "G3 unchanged re-crawl", warm_share, "% of cold bytes", "<= 2%", warm_share <= 2,
             {"cold_bytes": wire[0], "unchanged_bytes": wire[1], "cold_requests": len(cold_log),
              "unchanged_requests": len(warm_log), "unchanged_304": sum(e.status == 304 for e in warm_log),
+             "unchanged_body_bytes": sum(e.body_bytes for e in warm_log),
+             "bytes_per_304": round(sum(e.bytes_sent for e in warm_log if e.status == 304)
+                                    / max(1, sum(e.status == 304 for e in warm_log))),
+             "cold_bytes_per_request": round(wire[0] / max(1, len(cold_log))),
              "crawl_counted_bytes": f"{product_wire[0]} / {product_wire[1]}",
              "pages_fetched": fetched_pages, "files_in_site": pages_in_site,
              "spiders": json.dumps(summary(cold_reports))},

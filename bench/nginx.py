@@ -37,6 +37,7 @@ class LogEntry:
     host: str  # the live host whose loopback address was asked (or the address itself)
     status: int
     bytes_sent: int  # headers and body, as sent on the wire
+    body_bytes: int  # the body alone
     method: str
     uri: str
 
@@ -78,7 +79,7 @@ http {{
     uwsgi_temp_path {work}/uwsgi;
     scgi_temp_path {work}/scgi;
     # $msec: when the answer was sent; minus $request_time, when the request arrived.
-    log_format bench '$msec $request_time $server_addr $status $bytes_sent $request_method "$request_uri"';
+    log_format bench '$msec $request_time $server_addr $status $bytes_sent $body_bytes_sent $request_method "$request_uri"';
     access_log {access_log};
     sendfile on;
     tcp_nopush on;
@@ -203,12 +204,12 @@ class Nginx:
         """Every request answered so far, except nginx's own hop for a POST (``/__post/``)."""
         entries = []
         for line in self.access_log.read_text().splitlines():
-            sent_at, took, address, status, sent, method, uri = line.split(" ", 6)
+            sent_at, took, address, status, sent, body, method, uri = line.split(" ", 7)
             uri = uri.strip('"')
             if uri.startswith("/__post/"):
                 continue
             entries.append(LogEntry(float(sent_at) - float(took), float(sent_at), self.host_of(address),
-                                    int(status), int(sent), method, uri))
+                                    int(status), int(sent), int(body), method, uri))
         return entries
 
     def cleanup(self) -> None:
