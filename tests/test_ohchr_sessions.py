@@ -289,8 +289,14 @@ def test_pdf_note_is_read():
 def test_session_wide_deadline_concerns_every_state_reviewed():
     # the note's sentence may name one State; the deadline is the session's, for all of them
     items = note_items("CCPR", 145, "INT_CCPR_INF_145_41310_E.pdf", ("COL", "URY"))
-    for item in items.values():
+    session_wide = {key: item for key, item in items.items() if key.split("/")[-1] not in ("COL", "URY")}
+    assert session_wide
+    for item in session_wide.values():
         assert {s.code for s in item.states} == {"COL", "URY"}
+    # a briefing "on Colombia" is Colombia's alone: its key and States say so
+    for key, item in items.items():
+        if key.endswith("/COL"):
+            assert {s.code for s in item.states} == {"COL"}
 
 
 def test_unreadable_note_is_an_error_not_a_crash():
