@@ -176,6 +176,9 @@ def _make_handler(files: StaticFiles, routes: Mapping[str, Handler]) -> type[Bas
         server_version = "ventanas"
         sys_version = ""
         protocol_version = "HTTP/1.1"
+        # Headers and body leave in separate writes; with Nagle on, the client's delayed
+        # ACK held every 200 for ~40 ms (measured by bench G5).
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._dispatch()
