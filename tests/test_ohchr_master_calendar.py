@@ -73,3 +73,19 @@ def test_start_issues_the_request_to_the_configured_site():
 
     requests = asyncio.run(first())
     assert [r.url for r in requests] == ["http://127.0.0.1:9/tbinternet.ohchr.org/" + PATH]
+
+
+@pytest.mark.parametrize(
+    ("document", "cycle"),
+    [
+        ("Combined twenty-fifth and twenty-sixth periodic reports", "25-26"),  # was read as 6-25
+        ("Combined thirteenth to fifteenth periodic reports", "13-15"),
+        ("Twentieth periodic report", "20"),
+        ("Initial report", "1"),
+        ("Combined seventh and eighth periodic reports", "7-8"),
+    ],
+)
+def test_report_cycle_of_compound_ordinals(document, cycle):
+    from ventanas.normalize.documents import report_cycle
+
+    assert report_cycle(document) == (Kind.REPORT_DUE, cycle)

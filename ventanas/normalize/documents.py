@@ -13,11 +13,15 @@ import re
 from ventanas.domain import Kind
 from ventanas.normalize.states import fold
 
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+          "eighteenth", "nineteenth")
+_TENS = {"twent": 20, "thirt": 30, "fort": 40, "fift": 50}  # "twenty-first", "twentieth"
 ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
-    "twenty first": 21, "twenty second": 22, "twenty third": 23, "twenty fourth": 24, "twenty fifth": 25,
+    **{word: n for n, word in enumerate(_UNITS, 1)},
+    **{word: n for n, word in enumerate(_TEENS, 10)},
+    **{f"{stem}ieth": tens for stem, tens in _TENS.items()},
+    **{f"{stem}y {unit}": tens + n for stem, tens in _TENS.items() for n, unit in enumerate(_UNITS, 1)},
     "initial": 1,
 }
 _ORDINAL = re.compile(
@@ -50,4 +54,4 @@ def report_cycle(document_type: str) -> tuple[Kind, str]:
 
 def ordinal_en(n: int) -> str:
     words = {v: k for k, v in ORDINAL_WORDS.items() if k != "initial"}
-    return words.get(n, f"{n}th")
+    return words.get(n, f"{n}th").replace(" ", "-")
