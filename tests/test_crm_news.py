@@ -120,11 +120,13 @@ def test_joint_plenary_with_the_csm(posts):
     assert roles(plenary)["BRA"] == Role.HOST
 
 
-@pytest.mark.xfail(reason="the extraction engine has no CRM working-group meeting type yet (reported to its owner)")
 def test_postponed_working_group_meeting(posts):
     [meeting] = posts["se-pospone-grupo-trabajo-ninez-adolescencia"]
     assert meeting.status == Status.POSTPONED
     assert (meeting.start, meeting.end) == (date(2025, 9, 9), date(2025, 9, 10))
+    # a working group is known by its subject: "Grupo de Trabajo ad hoc sobre Niñez y Adolescencia Migrante"
+    assert meeting.key == "crm/working-group/2025-ninez-adolescencia-migrante"
+    assert "Niñez y Adolescencia Migrante" in meeting.title
 
 
 def test_listing_follows_posts_and_older_page_on_the_copy():
@@ -176,9 +178,9 @@ def test_start_issues_the_listing_request():
     assert [r.url for r in asyncio.run(first())] == [f"{COPY}/noticias/"]
 
 
-@pytest.mark.parametrize("index", range(4))
+@pytest.mark.parametrize("index", range(5))
 def test_every_item_meets_the_contract(items, index):
-    assert len(items) == 4  # the XXX Viceministerial once (from its newest post), GRCM, plenary, XXVI
+    assert len(items) == 5  # the XXX Viceministerial once (from its newest post), GRCM, plenary, XXVI, working group
     item = items[index]
     validate(item, known_bodies=body_codes(), known_states=set(all_states()))
     assert item.body == "CRM" and item.source_name == "crm_news" and 50 <= item.priority < 80

@@ -74,7 +74,8 @@ def test_meeting_page_takes_over_an_event_a_feed_stored_first(storage, gfmd_item
     crawl(storage, "rss_feeds", feed_items)
     assert stored(storage, "gfmd/summit/15").source_name == "rss_feeds"
     report = crawl(storage, "gfmd_meetings", gfmd_items)
-    assert report.updated == 1  # the summit: the page's fields replace the feed's
+    assert report.updated == 2  # the summit and its registration deadline: the page's fields replace the feed's
+    assert stored(storage, "gfmd/registration/15").source_name == "gfmd_meetings"
     summit = stored(storage, "gfmd/summit/15")
     assert (summit.source_name, summit.source_url, summit.location) == (
         "gfmd_meetings", SUMMIT_PAGE, "Riohacha, La Guajira, Colombia")
@@ -92,6 +93,23 @@ def test_a_feed_cannot_move_a_meeting_its_page_dates(storage, gfmd_items, feed_i
     row = stored(storage, "gfmd/summit/15")
     assert (row.start_date, row.end_date) == (date(2025, 9, 2), date(2025, 9, 4))
     assert {s.source_name for s in row.sources} == {"gfmd_meetings", "rss_feeds"}
+
+
+def test_a_workshop_in_a_feed_and_on_its_meeting_page_is_one_event(storage, feed_items):
+    # the feed says "thematic workshop on climate change and human mobility", the page's row
+    # "Thematic workshop: Climate change and human mobility": one subject, one key
+    key = "gfmd/thematic-workshop/2025-climate-change-human-mobility"
+    assert [i.key for i in feed_items].count(key) == 1
+    spider = GfmdMeetingsSpider(ventanas_settings=Settings(today=TODAY))
+    url = "https://www.gfmd.org/meetings/colombia2025/preparatory-meetings"
+    page = events(spider.parse_meeting_page(file_response("www.gfmd.org/meetings/colombia2025/preparatory-meetings",
+                                                          url)))
+    crawl(storage, "rss_feeds", feed_items)
+    crawl(storage, "gfmd_meetings", page)
+    with storage.session() as session:
+        [row] = session.scalars(select(Event).where(Event.key == key))
+        assert {s.source_name for s in row.sources} == {"rss_feeds", "gfmd_meetings"}
+        assert (row.source_url, row.status) == (url, "postponed")
 
 
 CRM_POSTS = ("panama-convoca-xxx-reunion-viceministerial", "crm-aprueba-calendario-2025-2026",

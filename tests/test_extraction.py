@@ -17,6 +17,7 @@ import pytest
 from run import main
 from ventanas.domain import KEY_RE, Basis, Kind
 from ventanas.normalize.extraction import extract, extract_events, extract_file
+from ventanas.normalize.meetings import meeting_topic
 
 FILES = Path(__file__).resolve().parent / "files" / "extraction"
 P = date(2025, 8, 1)
@@ -195,7 +196,27 @@ ANNOUNCEMENTS = [
      None, [("csm/technical-meeting/3", "2025-09-16", "2025-09-16")]),
     ("csm-reference-is-not-the-meeting", "La Reunión Técnica preparatoria de la XXIII CSM será el 16 de "
      "septiembre de 2025.", None, [("csm/technical-meeting/2025", "2025-09-16", "2025-09-16")]),
+    ("gfmd-workshop-by-subject", "The GFMD thematic workshop on climate change and human mobility, planned for "
+     "24 July 2025, has been postponed.", None,
+     [("gfmd/thematic-workshop/2025-climate-change-human-mobility", "2025-07-24", "2025-07-24")]),
+    ("gfmd-taller-by-subject", "El taller temático del FMMD sobre vías regulares y movilidad laboral se celebrará "
+     "el 8 de julio de 2025.", None,
+     [("gfmd/thematic-workshop/2025-vias-regulares-movilidad-laboral", "2025-07-08", "2025-07-08")]),
+    ("crm-working-group", "La reunión del Grupo de Trabajo ad hoc sobre Niñez y Adolescencia Migrante de la CRM "
+     "será los días 9 y 10 de septiembre de 2025 en San Salvador.", None,
+     [("crm/working-group/2025-ninez-adolescencia-migrante", "2025-09-09", "2025-09-10")]),
+    ("crm-working-group-en", "The CRM Working Group on Migrant Children and Adolescents will meet on "
+     "9-10 September 2025.", None,
+     [("crm/working-group/2025-migrant-children-adolescents", "2025-09-09", "2025-09-10")]),
+    ("gfmd-registration-closes", "Registration for the 15th GFMD Summit closes on 15 August 2025.", None,
+     [("gfmd/registration/15", "2025-08-15", None)]),
+    ("gfmd-inscripciones-cierran", "Las inscripciones para la XV Cumbre del FMMD cierran el 15 de agosto de 2025.",
+     None, [("gfmd/registration/15", "2025-08-15", None)]),
+    ("gfmd-inscriptions-cloturees", "Les inscriptions au 15e Sommet du FMMD seront clôturées le 15 août 2025.",
+     None, [("gfmd/registration/15", "2025-08-15", None)]),
     # -- no event
+    ("workshop-without-subject", "A GFMD thematic workshop will be held on 8 July 2025.", None, []),
+    ("registration-without-summit-number", "Registration for the GFMD Summit closes on 15 August 2025.", None, []),
     ("no-number-no-summit", "The GFMD Summit will take place from 2 to 4 September 2025.", None, []),
     ("no-date-past-mention", "Como se acordó en la XXV Reunión Viceministerial en 2020, la reunión dará "
      "seguimiento al Plan Estratégico.", None, []),
@@ -414,3 +435,21 @@ def test_extract_command_bounds_a_huge_text(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "text cut at" in captured.err
     assert [e["key"] for e in json.loads(captured.out)] == ["ohchr/CMW/25/deadline/cso-submission"]
+
+
+@pytest.mark.parametrize(("after", "slug"), [
+    (": Climate change and human mobility", "climate-change-human-mobility"),
+    (" on climate change and human mobility, planned for 24 July 2025", "climate-change-human-mobility"),
+    (" on Climate Change and Human Mobility postponed", "climate-change-human-mobility"),
+    (" ad hoc sobre Niñez y Adolescencia Migrante, prevista para", "ninez-adolescencia-migrante"),
+    (" sobre niñez y adolescencia migrante de la CRM se reunirá", "ninez-adolescencia-migrante"),
+    (" sur les migrations de main-d’œuvre prévue le 3 mai", "migrations-main-d-oeuvre"),
+    (" on a fair recruitment of migrant workers in Asia", "fair-recruitment-migrant-workers"),
+    (" will meet on 3 May", None),
+    (" de la CRM", None),
+    ("", None),
+], ids=["page-label", "news-on", "title-with-status", "ad-hoc-sobre", "lower-case-then-body", "french",
+        "article-kept", "no-subject", "only-the-process", "nothing"])
+def test_meeting_subject_is_the_same_however_it_is_introduced(after, slug):
+    found = meeting_topic(after)
+    assert (found[0] if found else None) == slug

@@ -104,7 +104,7 @@ def test_summit_segments_and_registration(page_items, key, kind, start, end):
     ("gfmd/steering-group/2025-3", datetime(2025, 8, 18, 14, tzinfo=ZURICH), datetime(2025, 8, 18, 16, tzinfo=ZURICH)),
     ("gfmd/friends-of-the-forum/2025-3", datetime(2025, 8, 19, 14, tzinfo=ZURICH),
      datetime(2025, 8, 19, 17, tzinfo=ZURICH)),
-    ("gfmd/thematic-workshop/2025-1", datetime(2025, 7, 8, 10, tzinfo=ZURICH), datetime(2025, 7, 8, 12, 30, tzinfo=ZURICH)),
+    ("gfmd/thematic-workshop/2025-regular-pathways-labour-mobility", datetime(2025, 7, 8, 10, tzinfo=ZURICH), datetime(2025, 7, 8, 12, 30, tzinfo=ZURICH)),
 ], ids=["troika-cet", "steering-group-cest", "friends-of-the-forum", "workshop"])
 def test_preparatory_meetings_in_geneva_time(page_items, key, start, end):
     item = by_key(page_items, key)
@@ -124,7 +124,7 @@ def test_preparatory_meetings_concern_the_chair_only(page_items):
 
 
 def test_postponed_workshop_keeps_its_date_and_says_postponed(page_items):
-    item = by_key(page_items, "gfmd/thematic-workshop/2025-2")
+    item = by_key(page_items, "gfmd/thematic-workshop/2025-climate-change-human-mobility")
     assert item.status == Status.POSTPONED
     assert item.start.date() == date(2025, 7, 24)
 
@@ -133,6 +133,21 @@ def test_summit_in_news_has_the_same_key_as_on_its_page(news_items):
     summit = by_key(news_items["registration-open-15th-gfmd-summit"], "gfmd/summit/15")
     assert (summit.start, summit.end) == (date(2025, 9, 2), date(2025, 9, 4))
     assert summit.priority == 50  # the meeting page (80) owns the fields
+
+
+def test_registration_deadline_in_news_has_the_same_key_as_on_its_page(news_items, page_items):
+    # "Registration closes on 15 August 2025": the news item is about the 15th Summit
+    from_news = by_key(news_items["registration-open-15th-gfmd-summit"], "gfmd/registration/15")
+    from_page = by_key(page_items, "gfmd/registration/15")
+    assert from_news.start == from_page.start == date(2025, 8, 15)
+    assert from_news.kind == Kind.REGISTRATION and len(from_news.states) == 193
+
+
+def test_workshop_news_and_its_table_row_share_a_key(news_items, page_items):
+    [item] = news_items["thematic-workshop-climate-mobility-postponed"]
+    row = by_key(page_items, item.key)
+    assert item.status == row.status == Status.POSTPONED
+    assert item.start == row.start
 
 
 def test_news_recap_of_a_past_summit(news_items):

@@ -87,11 +87,17 @@ def test_one_news_link_per_undated_entry(demo_items):
     keys = {i.key for i in demo_items if i.kind == Kind.NEWS}
     assert keys == {
         "news/gfmd.org/news-call-for-side-events-15th-summit",
-        "news/gfmd.org/news-thematic-workshop-climate-mobility-postponed",
         "news/gfmd.org/news-gfmd-annual-report-2024",
         "news/crmsv.org/noticias-boletin-informativo-julio-2025",
         "news/csmigraciones.org/es-noticias-nuevo-sitio-web",
     }
+
+
+def test_feed_items_about_a_workshop_and_a_registration_deadline_are_events(demo_items):
+    workshop = by_key(demo_items, "gfmd/thematic-workshop/2025-climate-change-human-mobility")
+    assert (workshop.status, workshop.start.date()) == (Status.POSTPONED, date(2025, 7, 24))
+    registration = by_key(demo_items, "gfmd/registration/15")
+    assert (registration.kind, registration.start) == (Kind.REGISTRATION, date(2025, 8, 15))
 
 
 def test_news_links_do_not_fill_every_member_calendar(demo_items):
@@ -158,9 +164,9 @@ def test_no_feeds_configured_expects_nothing():
     assert spider.min_items == 0  # an empty list is a choice, not a broken source
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(9))
 def test_every_item_meets_the_contract(demo_items, index):
-    assert len(demo_items) == 8
+    assert len(demo_items) == 9
     item = demo_items[index]
     validate(item, known_bodies=body_codes(), known_states=set(all_states()))
     assert item.priority == 20 and item.source_name == "rss_feeds"

@@ -160,6 +160,7 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
         if _topic_words(sent.text):
             topic, topic_line = sent.text, sent.s.line
         _process_sentence(sent, ctx)
+        _summit_registration(sent, ctx)
     _finish_dialogues(ctx)
     _finish_reviews(ctx)
     events = _validated(ctx)
@@ -640,7 +641,7 @@ def _process_sentence(sent: _Sent, ctx: _Context) -> None:
     for span in sent.dates:
         before = [i for i in subject if hits[i][1] <= sent.rel(span.pos)]
         claimed[before[-1] if before else subject[0]].append(span)
-    for i, (mtype, _start, _end) in enumerate(hits):
+    for i, (mtype, _start, end) in enumerate(hits):
         spans = claimed.get(i) or []
         if not spans:
             continue
@@ -654,7 +655,7 @@ def _process_sentence(sent: _Sent, ctx: _Context) -> None:
         conf_number = 1.0
         if number is None and mtype.slug == "civil-society-days" and ctx.summit_number:
             number, conf_number = ctx.summit_number, 0.9  # the Civil Society Days of this page's summit
-        edition, conf = _edition(mtype, number, text, span, ctx.chair_year)
+        edition, conf = _edition(mtype, number, text, span, ctx.chair_year, after=text[end:])
         conf = min(conf, conf_number)
         if edition is None:
             ctx.notes.append(f"{mtype.body} {mtype.slug} on {span.start}: no meeting number in the text, no event")
@@ -669,6 +670,8 @@ def _process_sentence(sent: _Sent, ctx: _Context) -> None:
         place = _place(text)
         host = _host(text, place)
         title_n = str(number) if number is not None else str(edition)
+        if mtype.edition == "topic" and (topic := vocab.meeting_topic(text[end:])):
+            title_n = topic[1]
         roman = _roman(number) if number is not None else str(edition)
         title = mtype.titles[ctx.lang].format(n=title_n, nth=vocab.ordinal_suffix_en(number) if number else edition,
                                               r=roman)
@@ -678,6 +681,33 @@ def _process_sentence(sent: _Sent, ctx: _Context) -> None:
                          title=title, start=start_value, end=end_value, timezone=zone, sent=sent,
                          confidence=min(conf, span.confidence), location=place, states=states,
                          session=str(edition)))
+
+
+_SUMMIT_REGISTRATION_TITLES = {"en": "{nth} GFMD Summit: registration deadline",
+                               "es": "{n}.ª Cumbre del FMMD: cierre de inscripciones",
+                               "fr": "{n}e Sommet du FMMD : clôture des inscriptions"}
+
+
+def _summit_registration(sent: _Sent, ctx: _Context) -> None:
+    """ "Registration for the 15th GFMD Summit closes on 15 August 2025", or, in a news item
+    about the summit, "Registration closes on 15 August": the deadline the summit page
+    lists too (same key), so a news item can announce it before the page does."""
+    text = sent.text
+    if not sent.dates or not vocab.REGISTRATION.search(text):
+        return
+    if ctx.body != "GFMD" and "GFMD" not in {code for _pos, code in _bodies_in(text)}:
+        return
+    triggers = [m.end() for m in vocab.DEADLINE_TRIGGER.finditer(text)]
+    after = [d for d in sent.dates if any(t <= sent.rel(d.pos) for t in triggers) and d.start == d.end]
+    number = _summit_number(text) or ctx.summit_number
+    if not after or number is None:
+        return
+    span = after[0]
+    title = _SUMMIT_REGISTRATION_TITLES[ctx.lang].format(n=number, nth=vocab.ordinal_suffix_en(number))
+    _add(ctx, _event(ctx, key=ids.process_meeting("GFMD", "registration", number), body="GFMD",
+                     kind=Kind.REGISTRATION, title=title, start=span.start, end=None, sent=sent,
+                     confidence=span.confidence * (1.0 if _summit_number(text) else 0.9),
+                     states=process_states("GFMD", Kind.REGISTRATION), session=str(number)))
 
 
 _REFERENCE = re.compile(r"(?:\bde|\bdel|\bof|\bdu|\bfor|\bpara)\s+(?:la\s+|el\s+|the\s+|le\s+|l['’])?"
@@ -718,7 +748,7 @@ def _chair_year(text: str) -> int | None:
 
 
 def _edition(mtype: vocab.MeetingType, number: int | None, text: str, span: DateSpan,
-             doc_year: int | None) -> tuple[str | None, float]:
+             doc_year: int | None, after: str = "") -> tuple[str | None, float]:
     if mtype.edition == "number":
         return (str(number), 1.0) if number else (None, 0.0)
     year, conf = _chair_year(text), 1.0
@@ -728,6 +758,9 @@ def _edition(mtype: vocab.MeetingType, number: int | None, text: str, span: Date
         year, conf = span.start.year, 0.6
     if mtype.edition == "chair":
         return (f"{year}-{number}", conf) if number else (None, 0.0)
+    if mtype.edition == "topic":
+        topic = vocab.meeting_topic(after)
+        return (f"{year}-{topic[0]}", conf) if topic else (None, 0.0)
     if number:
         return str(number), 1.0
     if re.search(r"medio\s+t[eé]rmino|mid-?term|mi-parcours", text, re.I):

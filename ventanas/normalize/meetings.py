@@ -11,9 +11,10 @@ gfmd/civil-society-days/N  civil_society_days       "Civil Society Days" of summ
 gfmd/steering-group/Y-N    preparatory_meeting      "third Steering Group meeting" (chair year Y)
 gfmd/friends-of-the-forum  preparatory_meeting      "Friends of the Forum" meeting (same edition)
 gfmd/troika/Y-N            preparatory_meeting      "Troika" meeting
-gfmd/thematic-workshop     preparatory_meeting      "thematic workshop" (same edition)
+gfmd/thematic-workshop/Y-T  preparatory_meeting    "thematic workshop on climate change and human mobility"
 crm/viceministerial/N      vice_ministerial         "XXVI Reunión Viceministerial"
 crm/grupo-regional-consulta  preparatory_meeting    "Grupo Regional de Consulta sobre Migración" (GRCM)
+crm/working-group/Y-T      preparatory_meeting      "Grupo de Trabajo ad hoc sobre Niñez y Adolescencia Migrante"
 crm/plenaria-conjunta/Y    other                    joint plenary of CRM and CSM (once a year)
 csm/conference/N           conference               "XXIII Conferencia Suramericana sobre Migraciones"
 csm/technical-meeting/N    technical_meeting        "Reunión Técnica de Consulta"
@@ -25,13 +26,19 @@ Meeting types held several times a chairmanship (``Y-N``) need an ordinal in
 the text ("third Steering Group meeting") and a chair year (the text's
 "2025 Chairmanship", else the meeting's own year, at a lower confidence).
 Types held at most once a year may use the year alone (lower confidence), a
-GRCM meeting its qualifier ("2026-mid-term"). Without a number or an
-allowed substitute there is no event: a key is never invented.
+GRCM meeting its qualifier ("2026-mid-term"). Meetings known by their
+subject rather than a number (thematic workshops, CRM working groups: ``Y-T``)
+take the year and their subject, folded ("2025-ninez-adolescencia-migrante"),
+so a news item and a meeting page that name the same workshop meet on one key
+however they phrase the connective ("workshop on …", "Workshop: …").
+Without a number or an allowed substitute there is no event: a key is never
+invented.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ventanas.domain import Kind
@@ -43,7 +50,7 @@ class MeetingType:
     slug: str
     kind: Kind
     pattern: re.Pattern[str]
-    edition: str  # "number": the text's number; "chair": year-ordinal; "year": number or year
+    edition: str  # "number": the text's number; "chair": year-ordinal; "year": number or year; "topic": year-subject
     titles: dict[str, str]  # per language; {n} is the number as the process writes it
 
 
@@ -73,8 +80,8 @@ MEETING_TYPES: tuple[MeetingType, ...] = (
                           "fr": "Réunion de la troïka du FMMD {n}"}),
     MeetingType("GFMD", "thematic-workshop", Kind.PREPARATORY_MEETING,
                 _p(r"thematic\s+workshop|taller\s+tem[aá]tico|atelier\s+th[ée]matique"),
-                "chair", {"en": "GFMD thematic workshop {n}", "es": "Taller temático del FMMD {n}",
-                          "fr": "Atelier thématique du FMMD {n}"}),
+                "topic", {"en": "GFMD thematic workshop: {n}", "es": "Taller temático del FMMD: {n}",
+                          "fr": "Atelier thématique du FMMD : {n}"}),
     MeetingType("CRM", "viceministerial", Kind.VICE_MINISTERIAL,
                 _p(r"reuni[oó]n\s+vice-?ministerial|vice-?ministerial\s+meeting|"
                    r"r[ée]union\s+vice-?minist[ée]rielle"),
@@ -86,6 +93,10 @@ MEETING_TYPES: tuple[MeetingType, ...] = (
                 "year", {"en": "CRM Regional Consultation Group meeting {n}",
                          "es": "Reunión del Grupo Regional de Consulta sobre Migración {n}",
                          "fr": "Réunion du Groupe régional de consultation de la CRM {n}"}),
+    MeetingType("CRM", "working-group", Kind.PREPARATORY_MEETING,
+                _p(r"grupo\s+de\s+trabajo|working\s+group|groupe\s+de\s+travail"),
+                "topic", {"en": "CRM working group: {n}", "es": "Grupo de Trabajo de la CRM: {n}",
+                          "fr": "Groupe de travail de la CRM : {n}"}),
     MeetingType("CRM", "plenaria-conjunta", Kind.OTHER,
                 _p(r"plenaria\s+conjunta|joint\s+plenary|pl[ée]ni[èe]re\s+conjointe"),
                 "year", {"en": "Joint plenary of the CRM and the CSM {n}", "es": "Plenaria conjunta CRM–CSM {n}",
@@ -165,6 +176,7 @@ CSO = _p(r"\bNGOs?\b|non-governmental|civil\s+society|\bONGs?\b|sociedad\s+civil
          r"organizaciones|organisations")
 DEADLINE_TRIGGER = _p(
     r"\bbefore\b|no\s+later\s+than|\bby\b|deadline|at\s+the\s+latest|\bdue\b|\buntil\b|closes?\b|"
+    r"\bcierran?\b|\bse\s+cierra|cl[ôo]tur|"
     r"antes\s+del?|a\s+m[aá]s\s+tardar|fecha\s+l[ií]mite|\bplazo\b|hasta\s+el|\bvence\b|"
     r"avant\s+le|au\s+plus\s+tard|date\s+limite|d['’]ici\s+le|jusqu['’]au|\bi\.\s?e\.|es\s+decir|c['’]est-[àa]-dire")
 DIALOGUE = _p(
@@ -230,6 +242,57 @@ def split_alternatives(pattern: str) -> list[str]:
             current += ch
         i += 1
     return parts + [current]
+
+
+def _folded_words(words: str) -> frozenset[str]:
+    return frozenset(_fold_word(word) for word in words.split())
+
+
+def _fold_word(word: str) -> str:
+    word = unicodedata.normalize("NFKD", word.casefold().replace("’", "'"))
+    return "".join(ch for ch in word if not unicodedata.combining(ch))
+
+
+# The subject of a workshop or working group: the words after its name, up to the first
+# word that starts saying something else ("…, planned for", "prevista para", "in Bogotá").
+_PROCESSES = "crm rcm csm sacm gfmd fmmd"
+_TOPIC_LEAD = _folded_words("ad hoc on about sobre de del la el los las sur du des le les d l : the of regional "
+                            + _PROCESSES)
+_TOPIC_FILLER = _folded_words("and y e et of de del la el los las the du des le les d l a an")
+# "… Migrante de la CRM": the process is not the subject either
+_TOPIC_STOP = _folded_words(
+    "planned scheduled postponed cancelled canceled will would is are has have was were to held took takes in at "
+    "from between on during which that this prevista previsto programada programado pospuesta pospuesto suspendida "
+    "cancelada se que ha han fue será en para con durante celebrada celebrado realizada realizado tendrá "
+    "est été aura lieu prévue prévu reporté reportée annulée annulé au aux dans pour qui " + _PROCESSES)
+_TOPIC_WORD = re.compile(r"[^\W\d_][\w'’-]*|[,.;:()\[\]|–—\"“”]|\d+")
+TOPIC_WORDS = 5
+
+
+def meeting_topic(after: str) -> tuple[str, str] | None:
+    """The subject written after a meeting's name, as (slug, phrase), or None.
+
+    ``": Climate change and human mobility"`` and ``" on climate change and human
+    mobility, planned for 24 July"`` both give ``("climate-change-human-mobility",
+    "climate change and human mobility")``; the slug keeps at most five words
+    that carry meaning, folded, so connectives and casing do not split a key.
+    """
+    words = _TOPIC_WORD.findall(after[:300])
+    i = 0
+    while i < len(words) and (_fold_word(words[i]) in _TOPIC_LEAD or words[i] in "-–—"):
+        i += 1
+    phrase, slug = [], []
+    for word in words[i:]:
+        folded = _fold_word(word)
+        if not word[0].isalpha() or folded in _TOPIC_STOP or len(slug) == TOPIC_WORDS:
+            break
+        phrase.append(word)
+        if folded not in _TOPIC_FILLER:
+            slug.append(re.sub(r"[^a-z0-9]+", "-", folded.replace("œ", "oe").replace("æ", "ae")).strip("-"))
+    while phrase and _fold_word(phrase[-1]) in _TOPIC_FILLER:
+        phrase.pop()
+    slug = [w for w in slug if w]
+    return ("-".join(slug), " ".join(phrase)) if slug else None
 
 
 def ordinal_suffix_en(n: int) -> str:

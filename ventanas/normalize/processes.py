@@ -26,7 +26,7 @@ from ventanas.domain import EventItem, Kind, Role, StateLink, Status
 from ventanas.normalize import ids
 from ventanas.normalize.bodies import BODIES, UN_MEMBER_STATES
 from ventanas.normalize.dates import find_dates
-from ventanas.normalize.meetings import MEETING_TYPES, MeetingType, ordinal_suffix_en
+from ventanas.normalize.meetings import MEETING_TYPES, MeetingType, meeting_topic, ordinal_suffix_en
 from ventanas.normalize.numerals import read_number
 from ventanas.normalize.ohchr import meeting_status
 from ventanas.normalize.states import fold, resolve_state
@@ -196,19 +196,23 @@ class _GfmdPage:
         return [e for e in events if e is not None]
 
     def meeting_rows(self, rows: list[dict]) -> list[EventItem]:
-        """Preparatory meetings and workshops; the edition is ``<chair year>-<n>``, n the ordinal
-        the row writes ("Third Steering Group meeting") or else its place among rows of its type."""
+        """Preparatory meetings and workshops. The edition is ``<chair year>-<n>``, n the ordinal
+        the row writes ("Third Steering Group meeting") or else its place among rows of its type;
+        a workshop's is ``<chair year>-<subject>`` ("Thematic workshop: Climate change and
+        human mobility"), the key a news item about it finds too."""
         events, seen = [], defaultdict(int)
         for row in rows:
             label = column(row, "meeting")
-            mtype = next((t for t in MEETING_TYPES if t.body == "GFMD" and t.edition == "chair"
-                          and t.pattern.search(label)), None)
-            if mtype is None or self.chair_year is None:
+            found = next(((t, m) for t in MEETING_TYPES if t.body == "GFMD" and t.edition in ("chair", "topic")
+                          and (m := t.pattern.search(label))), None)
+            if found is None or self.chair_year is None:
                 continue
+            mtype, match = found
             seen[mtype.slug] += 1
             first_word = label.split()[0] if label.split() else ""
             n = read_number(first_word) if fold(first_word) not in ("thematic", "troika") else None
-            edition = f"{self.chair_year}-{n or seen[mtype.slug]}"
+            topic = meeting_topic(label[match.end():]) if mtype.edition == "topic" else None
+            edition = f"{self.chair_year}-{topic[0] if topic else n or seen[mtype.slug]}"
             event = self.event(key=ids.process_meeting("GFMD", mtype.slug, edition), kind=mtype.kind,
                                title=f"GFMD {label}", when=column(row, "date"), time_text=column(row, "time"),
                                location=column(row, "venue"), status=column(row, "status"),
