@@ -95,6 +95,18 @@ def test_rewritten_file_gets_a_new_etag(server, public):
     assert response.status == 200 and response.getheader("ETag") != etag
 
 
+def test_remembered_paths_follow_removal_and_symlink_swaps(server, public, tmp_path):
+    # serve remembers which file a URL path names; a removed file, or one replaced by a
+    # symlink out of the public directory, must not be served from that memory
+    feed = public / "feeds" / "states" / "MEX.ics"
+    assert fetch(server, "GET", "/feeds/states/MEX.ics")[0].status == 200
+    feed.unlink()
+    assert fetch(server, "GET", "/feeds/states/MEX.ics")[0].status == 404
+    feed.symlink_to(tmp_path / "secret.txt")
+    response, body = fetch(server, "GET", "/feeds/states/MEX.ics")
+    assert response.status == 404 and b"outside the public directory" not in body
+
+
 def test_head_has_headers_and_no_body(server):
     response, body = fetch(server, "HEAD", "/feeds/states/MEX.ics")
     assert response.status == 200 and body == b""

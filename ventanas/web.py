@@ -3,7 +3,9 @@
 Static files are served as the publisher wrote them — a feed is never
 rendered per request — with the right Content-Type, a strong ETag and
 Last-Modified, and 304 answers to If-None-Match / If-Modified-Since, so a
-calendar client polling every few hours costs a few hundred bytes.
+calendar client polling every few hours costs a few hundred bytes. The
+transport is aiohttp's server on one event loop; files are answered from
+memory while their (mtime, size) are unchanged (bench G5).
 
 Dynamic routes (the notifier's subscribe / confirm / unsubscribe endpoints)
 plug in without touching the request handling here: pass ``routes``, a
@@ -20,31 +22,39 @@ receives a :class:`Request` and returns a :class:`Response`::
 
 The longest matching prefix wins; a prefix matches the path itself and
 anything under it (``/subscribe`` matches ``/subscribe`` and ``/subscribe/x``,
-not ``/subscribers``). Handlers run in the server's worker threads, so they
-must open their own database sessions. An exception in a handler becomes a
+not ``/subscribers``). Handlers are plain functions run in a thread pool (so a
+slow database never stalls the files), and must open their own database sessions. An exception in a handler becomes a
 500 (logged with its traceback), never a dropped connection. For a HEAD
 request the handler is called with method "HEAD" and its body is not sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import hashlib
 import logging
 import mimetypes
 import os
 import posixpath
+import socket
+import stat
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from aiohttp import web
 
 log = logging.getLogger("ventanas.web")
 
 MAX_BODY_BYTES = 64 * 1024  # a subscribe form is a few hundred bytes; refuse anything larger
+CACHE_FILE_BYTES = 4 * 1024 * 1024  # files up to this size are kept in memory (a State feed is tens of KB)
+CACHE_TOTAL_BYTES = 128 * 1024 * 1024  # past this the cache starts over
+RESOLVED_PATHS = 20_000  # URL paths remembered with the file they name
 
 CONTENT_TYPES = {
     ".ics": "text/calendar; charset=utf-8",
@@ -112,11 +122,13 @@ def content_type(path: Path) -> str:
 
 
 class StaticFiles:
-    """Files under one root, looked up safely, with validators cached by (mtime, size)."""
+    """Files under one root, looked up safely; bytes and validators cached by (mtime, size)."""
 
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
-        self._etags: dict[Path, tuple[int, int, str]] = {}
+        self._cache: dict[Path, tuple[int, int, str, bytes]] = {}
+        self._resolved: dict[str, Path] = {}
+        self._cached_bytes = 0
         self._lock = threading.Lock()
 
     def resolve(self, url_path: str) -> Path | None:
@@ -131,17 +143,57 @@ class StaticFiles:
             candidate = candidate / "index.html"
         return candidate if candidate.is_file() else None
 
-    def etag(self, path: Path, stat: os.stat_result) -> str:
-        """A strong validator from the bytes: the publisher rewrites a file only when they change."""
+    def lookup(self, url_path: str) -> tuple[Path, os.stat_result] | None:
+        """``resolve`` and ``stat`` in one, remembering where a URL path led: a served file
+        then costs one ``lstat`` (a file replaced by a symlink or removed is looked up anew)."""
         with self._lock:
-            cached = self._etags.get(path)
-            if cached and cached[:2] == (stat.st_mtime_ns, stat.st_size):
-                return cached[2]
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-        tag = f'"{digest}"'
+            known = self._resolved.get(url_path)
+        if known is not None:
+            try:
+                found = os.lstat(known)
+            except OSError:
+                found = None
+            if found is not None and stat.S_ISREG(found.st_mode):
+                return known, found
+        target = self.resolve(url_path)
+        if target is None:
+            return None
         with self._lock:
-            self._etags[path] = (stat.st_mtime_ns, stat.st_size, tag)
-        return tag
+            if len(self._resolved) >= RESOLVED_PATHS:
+                self._resolved.clear()
+            self._resolved[url_path] = target
+        return target, target.stat()
+
+    def read(self, path: Path, info: os.stat_result) -> tuple[str, bytes]:
+        """The file's strong validator (from its bytes: the publisher rewrites a file only
+        when they change) and its bytes, kept in memory while (mtime, size) say unchanged."""
+        with self._lock:
+            cached = self._cache.get(path)
+        if cached and cached[:2] == (info.st_mtime_ns, info.st_size):
+            return cached[2], cached[3]
+        body = path.read_bytes()
+        tag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        if len(body) <= CACHE_FILE_BYTES:
+            with self._lock:
+                self._cached_bytes += len(body) - (len(cached[3]) if cached else 0)
+                if self._cached_bytes > CACHE_TOTAL_BYTES:
+                    self._cache.clear()
+                    self._cached_bytes = len(body)
+                self._cache[path] = (info.st_mtime_ns, info.st_size, tag, body)
+        return tag, body
+
+
+@lru_cache(maxsize=4096)
+def _url_path(target: str) -> str:
+    """The decoded path of a request target (origin form "/a/b", or absolute form "http://h/a/b")."""
+    if not target.startswith("/"):
+        target = urlsplit(target).path
+    return unquote(target) or "/"
+
+
+@lru_cache(maxsize=4096)
+def _http_date(seconds: int) -> str:
+    return email.utils.formatdate(seconds, usegmt=True)
 
 
 def _not_modified(headers: Mapping[str, str], etag: str, mtime: int) -> bool:
@@ -171,125 +223,126 @@ def _match_route(routes: Mapping[str, Handler], path: str) -> Handler | None:
     return routes[max(matches, key=len)] if matches else None
 
 
-def _make_handler(files: StaticFiles, routes: Mapping[str, Handler]) -> type[BaseHTTPRequestHandler]:
-    class VentanasHandler(BaseHTTPRequestHandler):
-        server_version = "ventanas"
-        sys_version = ""
-        protocol_version = "HTTP/1.1"
-        # Headers and body leave in separate writes; with Nagle on, the client's delayed
-        # ACK held every 200 for ~40 ms (measured by bench G5).
-        disable_nagle_algorithm = True
+class _App:
+    """One request in, one :class:`Response` out: static files, or a route's handler."""
 
-        def do_GET(self) -> None:
-            self._dispatch()
+    def __init__(self, files: StaticFiles, routes: Mapping[str, Handler]):
+        self.files = files
+        self.routes = routes
 
-        def do_HEAD(self) -> None:
-            self._dispatch()
+    async def __call__(self, raw: web.BaseRequest) -> web.StreamResponse:
+        target, _, query = raw.raw_path.partition("#")[0].partition("?")
+        path = _url_path(target)
+        handler = _match_route(self.routes, path)
+        if handler is not None:
+            headers = {k.lower(): v for k, v in raw.headers.items()}
+            response = await self._dynamic(raw, handler, path, query, headers)
+        elif raw.method in ("GET", "HEAD"):
+            response = self._static(path, raw.headers)  # case-insensitive already
+        else:
+            response = Response.text(405, "Method not allowed\n", {"Allow": "GET, HEAD"})
+        status = response.status
+        (log.warning if status >= 500 else log.debug)('"%s %s" %s', raw.method, raw.raw_path, status)
+        return _wire(response)
 
-        def do_POST(self) -> None:
-            self._dispatch()
+    async def _dynamic(self, raw: web.BaseRequest, handler: Handler, path: str, query: str,
+                       headers: dict[str, str]) -> Response:
+        try:
+            length = int(headers.get("content-length") or 0)
+        except ValueError:
+            return Response.text(400, "Bad Content-Length\n")
+        if length > MAX_BODY_BYTES:
+            return Response.text(413, "Request body too large\n", {"Connection": "close"})
+        body = await raw.content.read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:  # a chunked body says no length up front
+            return Response.text(413, "Request body too large\n", {"Connection": "close"})
+        request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body)
+        try:
+            # handlers talk to the database: in a worker thread, so the loop keeps serving files
+            return await asyncio.get_running_loop().run_in_executor(None, handler, request)
+        except Exception:  # a broken handler must answer 500, not drop the connection
+            log.exception("handler for %s %s failed", raw.method, path)
+            return Response.text(500, "Internal server error\n")
 
-        def do_PUT(self) -> None:
-            self._dispatch()
-
-        def do_DELETE(self) -> None:
-            self._dispatch()
-
-        def do_OPTIONS(self) -> None:
-            self._dispatch()
-
-        def _dispatch(self) -> None:
-            split = urlsplit(self.path)
-            path = unquote(split.path) or "/"
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            handler = _match_route(routes, path)
-            if handler is not None:
-                self._dynamic(handler, path, split.query, headers)
-            elif self.command in ("GET", "HEAD"):
-                self._static(path, headers)
-            else:
-                self._send(Response.text(405, "Method not allowed\n", {"Allow": "GET, HEAD"}))
-
-        def _dynamic(self, handler: Handler, path: str, query: str, headers: dict[str, str]) -> None:
-            try:
-                length = int(headers.get("content-length") or 0)
-            except ValueError:
-                self._send(Response.text(400, "Bad Content-Length\n"))
-                return
-            if length > MAX_BODY_BYTES:
-                self._send(Response.text(413, "Request body too large\n", {"Connection": "close"}))
-                self.close_connection = True
-                return
-            body = self.rfile.read(length) if length > 0 else b""
-            request = Request(self.command, path, parse_qs(query, keep_blank_values=True), headers, body)
-            try:
-                response = handler(request)
-            except Exception:  # a broken handler must answer 500, not drop the connection
-                log.exception("handler for %s %s failed", self.command, path)
-                response = Response.text(500, "Internal server error\n")
-            self._send(response)
-
-        def _static(self, path: str, headers: dict[str, str]) -> None:
-            target = files.resolve(path)
-            if target is not None and not path.endswith("/") and target.name == "index.html" \
-                    and not path.endswith("index.html"):
-                self._send(Response.redirect(path + "/", 301))  # so relative links in /es/ resolve
-                return
-            if target is None:
-                missing = files.resolve("/404.html")
-                body = missing.read_bytes() if missing else b"Not found\n"
-                kind = "text/html; charset=utf-8" if missing else "text/plain; charset=utf-8"
-                self._send(Response(404, {"Content-Type": kind, "Cache-Control": "no-cache"}, body))
-                return
-            stat = target.stat()
-            etag = files.etag(target, stat)
-            mtime = int(stat.st_mtime)
-            common = {
-                "ETag": etag,
-                "Last-Modified": email.utils.formatdate(mtime, usegmt=True),
-                "Cache-Control": CACHE_CONTROL.get(target.suffix.lower(), DEFAULT_CACHE_CONTROL),
-            }
-            if _not_modified(headers, etag, mtime):
-                self._send(Response(304, common))
-                return
-            body = target.read_bytes()
-            self._send(Response(200, {"Content-Type": content_type(target), **common}, body))
-
-        def _send(self, response: Response) -> None:
-            self.send_response(response.status)
-            names = {k.lower() for k in response.headers}
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            if "x-content-type-options" not in names:
-                self.send_header("X-Content-Type-Options", "nosniff")
-            if response.status != 304 and response.status >= 200:
-                self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if self.command != "HEAD" and response.status not in (204, 304):
-                self.wfile.write(response.body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            log.debug("%s " + format, self.address_string(), *args)
-
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            status = int(code) if str(code).isdigit() else 0
-            (log.warning if status >= 500 else log.debug)('"%s" %s', self.requestline, code)
-
-    return VentanasHandler
+    def _static(self, path: str, headers: Mapping[str, str]) -> Response:
+        found = self.files.lookup(path)
+        target, info = found if found is not None else (None, None)
+        if target is not None and not path.endswith("/") and target.name == "index.html" \
+                and not path.endswith("index.html"):
+            return Response.redirect(path + "/", 301)  # so relative links in /es/ resolve
+        if target is None:
+            missing = self.files.resolve("/404.html")
+            body = missing.read_bytes() if missing else b"Not found\n"
+            kind = "text/html; charset=utf-8" if missing else "text/plain; charset=utf-8"
+            return Response(404, {"Content-Type": kind, "Cache-Control": "no-cache"}, body)
+        etag, body = self.files.read(target, info)
+        mtime = int(info.st_mtime)
+        common = {
+            "ETag": etag,
+            "Last-Modified": _http_date(mtime),
+            "Cache-Control": CACHE_CONTROL.get(target.suffix.lower(), DEFAULT_CACHE_CONTROL),
+        }
+        if _not_modified(headers, etag, mtime):
+            return Response(304, common)
+        return Response(200, {"Content-Type": content_type(target), **common}, body)
 
 
-class PublicServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+def _wire(response: Response) -> web.Response:
+    headers = {"Server": "ventanas", "X-Content-Type-Options": "nosniff", **response.headers}
+    if response.status in (204, 304) or response.status < 200:
+        return web.Response(status=response.status, headers=headers)
+    return web.Response(status=response.status, headers=headers, body=response.body)
+
+
+class PublicServer:
+    """The listening socket (bound at once, so a taken port fails here) and an aiohttp
+    server on it: ``serve_forever()`` in this thread, or ``with`` for a background thread."""
+
+    def __init__(self, address: tuple[str, int], app: _App):
+        self.socket = socket.create_server(address)
+        self.server_address = self.socket.getsockname()[:2]
+        self._app = app
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.server_address
         return f"http://{host}:{port}"
 
+    async def _run(self, stop: asyncio.Event) -> None:
+        runner = web.ServerRunner(web.Server(self._app, access_log=None), shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            await web.SockSite(runner, self.socket).start()
+            self._started.set()
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    def serve_forever(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
+        try:
+            self._loop.run_until_complete(self._run(self._stop))
+        finally:
+            self._loop.close()
+            self._started.set()
+
+    def shutdown(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def server_close(self) -> None:
+        self.socket.close()
+
     def __enter__(self) -> PublicServer:
-        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="ventanas-web", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, name="ventanas-web", daemon=True)
         self._thread.start()
+        self._started.wait(timeout=10)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -299,9 +352,9 @@ class PublicServer(ThreadingHTTPServer):
 
 def make_server(public_dir: Path, host: str = "127.0.0.1", port: int = 8000,
                 routes: Mapping[str, Handler] | None = None) -> PublicServer:
-    """A threaded server for ``public_dir`` and ``routes``; use as a context manager or call serve_forever()."""
+    """A server for ``public_dir`` and ``routes``; use as a context manager or call serve_forever()."""
     files = StaticFiles(Path(public_dir))
-    return PublicServer((host, port), _make_handler(files, dict(routes or {})))
+    return PublicServer((host, port), _App(files, dict(routes or {})))
 
 
 def serve(public_dir: Path, host: str, port: int, routes: Mapping[str, Handler] | None = None,
