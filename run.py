@@ -194,13 +194,19 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
-    from ventanas.normalize.doctext import DocumentError
-    from ventanas.normalize.extraction import extract_file
+    from ventanas.fetch import FetchError, fetch, is_url
+    from ventanas.normalize.doctext import DocumentError, read_bytes
+    from ventanas.normalize.extraction import extract_document, extract_file
 
+    hints = {"lang": args.lang, "published": args.published, "body": args.body, "session": args.session}
     try:
-        events, notes = extract_file(args.file, lang=args.lang, published=args.published,
-                                     body=args.body, session=args.session)
-    except DocumentError as exc:
+        if is_url(args.file):
+            fetched = fetch(args.file, settings)
+            doc = read_bytes(fetched.data, name=fetched.name, total_size=fetched.total_size)
+            events, notes = extract_document(doc, source_url=fetched.url, label=fetched.url, **hints)
+        else:
+            events, notes = extract_file(args.file, **hints)
+    except (DocumentError, FetchError) as exc:
         raise CommandError(str(exc)) from exc
     for note in notes:
         print(f"ventanas: note: {note}", file=sys.stderr)
@@ -316,8 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="port of the loopback snapshot site (default 8753, or any free port if taken); "
                    "a stable port lets the HTTP cache answer re-runs with 304s")
 
-    p = add("extract", cmd_extract, "Print the events a document announces (.txt, .html, .docx, .pdf, .doc) as JSON.")
-    p.add_argument("file", metavar="FILE", help="the document to read")
+    p = add("extract", cmd_extract, "Print the events a document announces (.txt, .html, .docx, .pdf, .doc) as JSON; "
+            "FILE may be an http(s) URL, fetched once with the configured User-Agent and timeout.")
+    p.add_argument("file", metavar="FILE_OR_URL", help="the document to read: a path, or an http(s) URL")
     p.add_argument("--lang", choices=("en", "es", "fr"), help="its language (default: detected)")
     p.add_argument("--published", type=_iso_date, metavar="YYYY-MM-DD",
                    help="its publication date: the year of dates written without one is inferred from it")

@@ -8,7 +8,10 @@ media advisory (.html) in tests/files/extraction/, and the `extract` command.
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +19,7 @@ import pytest
 
 from run import main
 from ventanas.domain import KEY_RE, Basis, Kind
+from ventanas.fetch import document_name
 from ventanas.normalize.extraction import extract, extract_events, extract_file
 from ventanas.normalize.meetings import meeting_topic
 
@@ -453,3 +457,90 @@ def test_extract_command_bounds_a_huge_text(tmp_path, capsys):
 def test_meeting_subject_is_the_same_however_it_is_introduced(after, slug):
     found = meeting_topic(after)
     assert (found[0] if found else None) == slug
+
+
+# -- extract URL: fetched once from a loopback server ------------------------------------
+
+
+class _DocumentSite(http.server.BaseHTTPRequestHandler):
+    """Imitates how OHCHR serves a note: Download.aspx?symbolno=… with the name in Content-Disposition."""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/_layouts/15/treatybodyexternal/Download.aspx"):
+            body = (FILES / "INT_CMW_INF_25_reconstruction_E.docx").read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Disposition", 'attachment; filename="INT_CMW_INF_25_E.docx"')
+        elif self.path == "/note":  # no name anywhere: the Content-Type says what it is
+            body = b"The 25th session of the CMW: written submissions are due by 5 August 2016."
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+        elif self.path == "/moved":
+            body = b""
+            self.send_response(302)
+            self.send_header("Location", "/note")
+        elif self.path == "/to-a-file":
+            body = b""
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+        elif self.path == "/slow":
+            time.sleep(3)
+            body = b"late"
+            self.send_response(200)
+        else:
+            body = b"not here"
+            self.send_response(404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def document_site():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _DocumentSite)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_extract_url_reads_a_note_named_by_content_disposition(document_site, capsys):
+    url = f"{document_site}/_layouts/15/treatybodyexternal/Download.aspx?symbolno=INT%2fCMW%2fINF%2f25&Lang=en"
+    assert main(["extract", url]) == 0
+    events = json.loads(capsys.readouterr().out)
+    assert "ohchr/CMW/25/deadline/cso-submission" in {e["key"] for e in events}
+    from_file = extract_file(str(FILES / "INT_CMW_INF_25_reconstruction_E.docx"))[0]
+    assert [e["key"] for e in events] == [e["key"] for e in from_file]  # the same reading as the file
+
+
+def test_extract_url_follows_redirects_and_knows_text_by_its_type(document_site, capsys):
+    assert main(["extract", f"{document_site}/moved"]) == 0
+    (event,) = json.loads(capsys.readouterr().out)
+    assert (event["key"], event["start"]) == ("ohchr/CMW/25/deadline/cso-submission", "2016-08-05")
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("/gone", "HTTP 404"),
+    ("/to-a-file", "not http or https"),
+    ("/slow", "no answer within 1 s"),
+], ids=["404", "redirect-to-file", "timeout"])
+def test_extract_url_failures_are_one_line(document_site, capsys, monkeypatch, path, message):
+    monkeypatch.setenv("VENTANAS_DOWNLOAD_TIMEOUT", "1")
+    assert main(["extract", f"{document_site}{path}"]) == 3
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("url", "disposition", "content_type", "name"), [
+    ("https://x/Download.aspx?symbolno=A", 'attachment; filename="INT_CMW_INF_36_F.docx"', "", "INT_CMW_INF_36_F.docx"),
+    ("https://x/Download.aspx?symbolno=A", "attachment; filename*=UTF-8''nota%20informativa.pdf", "", "nota informativa.pdf"),
+    ("https://x/Download.aspx?symbolno=A", "", "application/pdf", "Download.pdf"),
+    ("https://x/notes/note.docx", "", "application/octet-stream", "note.docx"),
+    ("https://x/", "", "text/html; charset=utf-8", "document.html"),
+], ids=["disposition", "disposition-rfc5987", "type", "path-suffix", "nothing-but-type"])
+def test_document_name(url, disposition, content_type, name):
+    assert document_name(url, disposition, content_type) == name

@@ -34,7 +34,7 @@ from ventanas.normalize import ids
 from ventanas.normalize import meetings as vocab
 from ventanas.normalize.bodies import BODIES, body_codes
 from ventanas.normalize.dates import DateSpan, find_dates
-from ventanas.normalize.doctext import MAX_CHARS
+from ventanas.normalize.doctext import MAX_CHARS, DocumentText
 from ventanas.normalize.numerals import read_number
 from ventanas.normalize.ohchr import meeting_status
 from ventanas.normalize.processes import pro_tempore_presidency, process_states
@@ -816,13 +816,19 @@ def extract_file(path: str, *, lang: str | None = None, published: date | None =
 
     from ventanas.normalize.doctext import read_document
 
-    doc = read_document(path)
     # Events carry an http(s) source URL (the contract); a local file gets a reserved-domain one.
-    source_url = "https://file.invalid" + Path(path).resolve().as_posix()
+    return extract_document(read_document(path), source_url="https://file.invalid" + Path(path).resolve().as_posix(),
+                            label=str(path), lang=lang, published=published, body=body, session=session)
+
+
+def extract_document(doc: DocumentText, *, source_url: str, label: str, lang: str | None = None,
+                     published: date | None = None, body: str | None = None,
+                     session: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Events of a document already read (from a file or a URL), as ``extract_file`` gives them."""
     result = extract(doc.text, lang=lang, published=published, body=body, session=session,
                      source_url=source_url, source_name="extract")
     notes = list(doc.notes) + result.notes
     if not doc.text:
-        notes.append(f"{path}: no text")
+        notes.append(f"{label}: no text")
     notes += [f"name not resolved to a State: {u.text!r} ({u.reason})" for u in result.unresolved]
     return [event_json(e) for e in result.events], notes
