@@ -144,6 +144,34 @@ def test_writer_held_off_past_the_busy_timeout_gets_a_clear_error(storage, setti
         assert session.scalar(select(func.count(Event.id))) == 1
 
 
+def test_crawl_whose_run_cannot_be_stored_says_so_in_one_line(storage, settings, monkeypatch):
+    """Through the Scrapy pipeline: the run is not stored, the crawl ends with a StorageError
+    (one line for the CLI) naming what was and was not stored, not a traceback."""
+    if storage.dialect != "sqlite":
+        pytest.skip("PostgreSQL waits for a lock without a timeout unless lock_timeout is set")
+    from scrapy.utils.test import get_crawler
+
+    from ventanas.crawl import collect_reports
+    from ventanas.spiders.ohchr_master_calendar import OhchrMasterCalendarSpider
+    from ventanas.spiders.pipelines import StoragePipeline
+
+    monkeypatch.setattr("ventanas.storage.BUSY_TIMEOUT_S", 0.3)
+    crawl(storage, CALENDAR[:1])
+    crawler = get_crawler(OhchrMasterCalendarSpider, {"VENTANAS": settings})
+    pipeline = StoragePipeline.from_crawler(crawler)
+    for item in CALENDAR:
+        pipeline.process_item(item)
+    spider = OhchrMasterCalendarSpider(ventanas_settings=settings)
+    with LockHolder(settings.resolved_database_url, seconds=3):
+        pipeline.spider_closed(spider, "finished")  # no exception escapes into Scrapy
+    with pytest.raises(StorageError) as caught:
+        collect_reports([spider.name], [crawler.stats])
+    message = str(caught.value)
+    assert "locked" in message and "\n" not in message
+    with storage.session() as session:  # nothing half-written
+        assert session.scalar(select(func.count(Event.id))) == 1
+
+
 # -- the disk fills while publishing -------------------------------------------------------------
 
 class FullDisk:

@@ -15,9 +15,9 @@ from scrapy.settings import Settings as ScrapySettings
 from scrapy.spiderloader import SpiderLoader
 
 from ventanas.config import Settings
-from ventanas.spiders.pipelines import REPORT_STAT
+from ventanas.spiders.pipelines import REPORT_STAT, STORAGE_ERROR_STAT
 from ventanas.spiders.settings import scrapy_settings
-from ventanas.storage import CrawlReport
+from ventanas.storage import CrawlReport, StorageError
 
 
 class UnknownSource(ValueError):
@@ -50,8 +50,19 @@ def crawl(
     for crawler in crawlers:
         process.crawl(crawler)
     process.start()
-    reports = [crawler.stats.get_value(REPORT_STAT) for crawler in crawlers]
+    return collect_reports(names, [crawler.stats for crawler in crawlers])
+
+
+def collect_reports(names: list[str], stats: list[Any]) -> list[CrawlReport]:
+    """Each spider's report from its stats; a StorageError (one line) when a run could not be
+    stored, naming which runs were; RuntimeError when a spider ended without a report."""
+    reports = [s.get_value(REPORT_STAT) for s in stats]
     missing = [name for name, report in zip(names, reports, strict=True) if report is None]
+    not_stored = [s.get_value(STORAGE_ERROR_STAT) for s in stats]
+    if any(not_stored):
+        stored = [r.spider for r in reports if r is not None]
+        raise StorageError(next(filter(None, not_stored))
+                           + (f" (stored: {', '.join(stored)}; not stored: {', '.join(missing)})" if stored else ""))
     if missing:
         raise RuntimeError(f"no crawl report from {', '.join(missing)}: the spider did not close normally")
     return sorted(reports, key=lambda r: r.spider)

@@ -16,11 +16,12 @@ from ventanas.config import Settings
 from ventanas.domain import EventItem, InvalidItem, validate
 from ventanas.normalize.bodies import body_codes
 from ventanas.normalize.states import all_states
-from ventanas.storage import Storage
+from ventanas.storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
 # Where the crawl runner finds each spider's CrawlReport after the crawl.
 REPORT_STAT = "ventanas/report"
+STORAGE_ERROR_STAT = "ventanas/storage_error"  # why a run could not be stored (one line)
 
 
 class ValidationPipeline:
@@ -87,9 +88,22 @@ class StoragePipeline:
             + stats.get("ventanas/served_stale", 0)
             + stats.get("httpcache/errorrecovery", 0)
         )
+        try:
+            report = self._store(spider, stats, errors, reason)
+        except StorageError as exc:
+            # The database is locked past the busy timeout, or unusable: nothing was
+            # written (the transaction rolled back), and the next run fetches the same
+            # pages again. Said once, as one line, by whoever started the crawl.
+            self.crawler.stats.set_value(STORAGE_ERROR_STAT, str(exc))
+            log.info("%s: run not stored: %s", spider.name, exc)
+            return
+        self.crawler.stats.set_value(REPORT_STAT, report)
+        log.info("%s: %s (%s)", spider.name, report.health, report.reason)
+
+    def _store(self, spider: Any, stats: dict[str, Any], errors: int, reason: str):
         storage = Storage.open(self.settings.resolved_database_url)
         try:
-            report = storage.record_crawl(
+            return storage.record_crawl(
                 spider=spider.name,
                 items=self.items,
                 stats={
@@ -107,5 +121,3 @@ class StoragePipeline:
             )
         finally:
             storage.dispose()
-        self.crawler.stats.set_value(REPORT_STAT, report)
-        log.info("%s: %s (%s)", spider.name, report.health, report.reason)
