@@ -144,6 +144,29 @@ def test_writer_held_off_past_the_busy_timeout_gets_a_clear_error(storage, setti
         assert session.scalar(select(func.count(Event.id))) == 1
 
 
+def test_readers_do_not_wait_for_a_writer(storage, settings):
+    """SQLite in write-ahead-log mode: `serve`, `status` and the sender read while a crawl's
+    transaction holds the database, even the exclusive lock a big transaction takes when
+    it spills to disk (which, with a rollback journal, keeps every reader out)."""
+    if storage.dialect != "sqlite":
+        pytest.skip("PostgreSQL readers never wait for writers")
+    crawl(storage, CALENDAR)
+    with storage.session() as session:
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    path = settings.resolved_database_url.removeprefix("sqlite:///")
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        writer.execute("DELETE FROM event_source")
+        started = time.monotonic()
+        with storage.session() as session:
+            assert session.scalar(select(func.count(Event.id))) == 3
+        assert time.monotonic() - started < 5  # the busy timeout is 30 s
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def test_crawl_whose_run_cannot_be_stored_says_so_in_one_line(storage, settings, monkeypatch):
     """Through the Scrapy pipeline: the run is not stored, the crawl ends with a StorageError
     (one line for the CLI) naming what was and was not stored, not a traceback."""

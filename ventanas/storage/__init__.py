@@ -59,6 +59,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")  # wait for another writer instead of failing at once
+    # Write-ahead log: `serve` (subscribe, confirm, unsubscribe), `status` and the sender read
+    # while a crawl's long transaction writes, instead of waiting for it. Kept in the file, so
+    # every later connection uses it too; an in-memory database stays as it is.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
