@@ -44,7 +44,9 @@ class Fragments:
 
 
 def render_fragments(view: EventView) -> Fragments:
-    return Fragments(feeds.event_block(view), exports.event_json(view), exports.event_csv(view), feeds.tzids_of(view))
+    record = exports.event_record(view)
+    return Fragments(feeds.event_block(view), exports.event_json(view, record), exports.event_csv(view, record),
+                     feeds.tzids_of(view))
 
 
 class BlockCache:

@@ -59,12 +59,13 @@ def event_record(view: EventView) -> dict[str, Any]:
     }
 
 
-def event_json(view: EventView) -> str:
-    return json.dumps(event_record(view), ensure_ascii=False, separators=(", ", ": "))
+def event_json(view: EventView, record: dict[str, Any] | None = None) -> str:
+    return json.dumps(record or event_record(view), ensure_ascii=False, separators=(", ", ": "))
 
 
-def event_csv(view: EventView) -> str:
-    record = event_record(view)
+def event_csv(view: EventView, record: dict[str, Any] | None = None) -> str:
+    """One CSV line; ``record`` is the view's :func:`event_record` when the caller has it already."""
+    record = dict(record or event_record(view))
     record["states"] = ";".join(f"{s['code']}:{s['role']}" for s in record["states"])
     record["binding"] = "true" if record["binding"] else "false"
     record["all_day"] = "true" if record["all_day"] else "false"

@@ -117,7 +117,29 @@ class _Writer:
             self.report.unchanged += 1
 
 
-def _touched(changes: Sequence[Change], scope: Scope, views: dict[int, EventView | Entry]) -> Plan:
+@dataclass(frozen=True)
+class _Mark:
+    """What publishing needs of a Change row: its id (for the cursor) and the event it names."""
+
+    id: int
+    event_id: int
+
+
+def _changes_since(session: Session, change_id: int) -> list[_Mark]:
+    # Only two columns: a first publication follows thousands of "created" changes whose
+    # diffs (whole snapshots) nobody here reads; _touched reads the few diffs it needs.
+    query = select(Change.id, Change.event_id).where(Change.id > change_id).order_by(Change.id)
+    return [_Mark(*row) for row in session.execute(query)]
+
+
+def _diffs(session: Session, changes: Sequence[_Mark]) -> Iterable[dict]:
+    ids = [c.id for c in changes]
+    for i in range(0, len(ids), 500):
+        yield from (diff or {} for diff in session.scalars(select(Change.diff).where(Change.id.in_(ids[i:i + 500]))))
+
+
+def _touched(session: Session, changes: Sequence[_Mark], scope: Scope,
+             views: dict[int, EventView | Entry]) -> Plan:
     # events that take their States from their session (see events.py): a change to the session's
     # reviews changes their scope; the States they had before are the reviewed States before the change
     inheritors: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -128,17 +150,17 @@ def _touched(changes: Sequence[Change], scope: Scope, views: dict[int, EventView
     for change in changes:
         view = views.get(change.event_id)
         plan.states |= scope.states_of.get(change.event_id, frozenset())
-        diff = change.diff or {}
+        if view is not None:
+            plan.bodies.add(view.body)
+            for other in inheritors.get((view.body, view.session), []) if view.session else []:
+                plan.states |= scope.states_of.get(other, frozenset())
+    for diff in _diffs(session, changes):  # where the changed events were before
         old_states = (diff.get("states") or [None])[0] or []
         plan.states.update(entry.split(":")[0] for entry in old_states)
         old_body = (diff.get("body") or [None])[0]
         if old_body:
             plan.bodies.add(old_body)
             plan.states |= CLOSED_MEMBERSHIP.get(old_body, frozenset())
-        if view is not None:
-            plan.bodies.add(view.body)
-            for other in inheritors.get((view.body, view.session), []) if view.session else []:
-                plan.states |= scope.states_of.get(other, frozenset())
     return plan
 
 
@@ -179,7 +201,7 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
 
     signature = f"{CODE_VERSION}|{public.resolve()}|{base_url}|{settings.link_span_days}|{settings.today is not None}"
     with BlockCache(Path(settings.var_dir) / CACHE_FILE) as cache, storage.transaction() as session:
-        changes = storage.changes_since(session, storage.cursor(session, CURSOR))
+        changes = _changes_since(session, storage.cursor(session, CURSOR))
         report.changes = len(changes)
         if full:
             report.reason = "--all"
@@ -203,7 +225,7 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
             existing = {p.stem for p in (public / "feeds" / "states").glob("???.ics")}
             plan = Plan(states=set(scope.events_of) | existing, bodies=set(BODIES), aggregates=True, all_pages=True)
         else:
-            plan = _touched(changes, scope, {e.id: e for e in entries})
+            plan = _touched(session, changes, scope, {e.id: e for e in entries})
             if day_changed:
                 plan.all_pages = True
                 report.reason = report.reason or "new day: pages re-rendered"
