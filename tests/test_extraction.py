@@ -492,7 +492,15 @@ class _DocumentSite(http.server.BaseHTTPRequestHandler):
             self.send_response(404)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        # in pieces, as a slow network delivers them: the reader must wait for all of it
+        step = max(1, len(body) // 4)
+        try:
+            for start in range(0, len(body), step):
+                self.wfile.write(body[start:start + step])
+                self.wfile.flush()
+                time.sleep(0.02)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client hung up: it timed out (/slow) or stopped at an error status (/gone)
 
     def log_message(self, *args) -> None:
         pass

@@ -77,13 +77,24 @@ async def _fetch(url: str, settings: Settings) -> Fetched:
                "application/vnd.openxmlformats-officedocument.wordprocessingml.document, text/plain;q=0.8, */*;q=0.1"}
     async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session, \
             session.get(url, max_redirects=MAX_REDIRECTS, raise_for_status=True) as response:
-        data = await response.content.read(MAX_BYTES + 1)
+        data = await _read_capped(response.content, MAX_BYTES + 1)
         final = str(response.url)
         if not is_url(final):
             raise FetchError(f"{url}: redirected to {final}, which is not http or https")
         return Fetched(final, document_name(final, response.headers.get("Content-Disposition", ""),
                                             response.content_type),
                        data, max(response.content_length or 0, len(data)))
+
+
+async def _read_capped(stream: aiohttp.StreamReader, limit: int) -> bytes:
+    """The body up to ``limit`` bytes. ``StreamReader.read(n)`` gives what has arrived so far (one
+    chunk), not n bytes: a document read that way is cut short whenever the network is slower
+    than the reader."""
+    chunks, size = [], 0
+    while size < limit and (chunk := await stream.read(min(limit - size, 1 << 16))):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def document_name(url: str, disposition: str, content_type: str) -> str:
