@@ -174,6 +174,21 @@ def test_link_sentence_for_a_deadline(lang, sentence):
     assert link.sentence(lang) == sentence
 
 
+def test_parts_of_a_summit_are_one_opportunity():
+    summit = ev("gfmd/summit/15", "summit", date(2025, 9, 2), date(2025, 9, 4), session="15")
+    parts = [ev("gfmd/civil-society-days/15", "civil_society_days", date(2025, 9, 2), session="15"),
+             ev("gfmd/common-space/15", "summit", date(2025, 9, 3), session="15"),
+             ev("gfmd/government-days/15", "summit", date(2025, 9, 3), date(2025, 9, 4), session="15")]
+    other = ev("gfmd/steering-group/2025-3", "preparatory_meeting", date(2025, 9, 3), session="2025-3")
+    due = ev("ohchr/CEDAW/report-due/MEX/10", "report_due", date(2025, 11, 1), body="CEDAW",
+             states=(("MEX", "due_by"),))
+    found = link_opportunities_in([*parts, summit, other, due], "MEX", TODAY, 120)
+    assert [link.meeting.key for link in found] == ["gfmd/summit/15", "gfmd/steering-group/2025-3"]
+    # without the summit itself, its longest part stands for it
+    found = link_opportunities_in([*parts, due], "MEX", TODAY, 120)
+    assert [link.meeting.key for link in found] == ["gfmd/civil-society-days/15", "gfmd/government-days/15"]
+
+
 def test_short_gap_is_said_in_days():
     meeting = ev("crm/x/1", "vice_ministerial", REVIEW.first_day - timedelta(days=5))
     (link,) = link_opportunities_in([meeting, REVIEW], "MEX", TODAY, 120)

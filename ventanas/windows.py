@@ -142,7 +142,8 @@ def link_opportunities_in(events: Sequence[EventView], state: str, today: date |
                           ) -> list[LinkOpportunity]:
     """One opportunity per (meeting, binding body): the body's review if one falls in the span, else its
     first deadline. ``today=None`` includes meetings already past (for the history on the page)."""
-    meetings = [e for e in events if not e.binding and e.active and not e.is_deadline and e.kind != "news"]
+    meetings = _whole_meetings([e for e in events if not e.binding and e.active and not e.is_deadline
+                                and e.kind != "news"])
     targets = [e for e in events if e.binding and e.active and (e.is_deadline or _is_review_of(e, state))]
     found = []
     for meeting in meetings:
@@ -161,6 +162,23 @@ def link_opportunities_in(events: Sequence[EventView], state: str, today: date |
                 chosen = min(candidates, key=lambda t: (t.first_day, t.key))
             found.append(LinkOpportunity(state, meeting, chosen, (chosen.first_day - meeting.first_day).days))
     return sorted(found, key=lambda o: (o.meeting.first_day, o.target.first_day, o.target.key))
+
+
+def _whole_meetings(meetings: list[EventView]) -> list[EventView]:
+    """The meetings without their parts: a summit's Civil Society Days, Common Space and Government
+    Days (same body and session, within the summit's dates) are one opportunity, the summit's, not four."""
+    def span(e: EventView) -> int:
+        return (e.last_day - e.first_day).days
+
+    def part_of(part: EventView, whole: EventView) -> bool:
+        if part is whole or part.session is None or (part.body, part.session) != (whole.body, whole.session):
+            return False
+        if not whole.first_day <= part.first_day <= part.last_day <= whole.last_day:
+            return False
+        # the longer one is the whole; of two with the same dates, the first by key stands for both
+        return span(whole) > span(part) or (span(whole) == span(part) and whole.key < part.key)
+
+    return [m for m in meetings if not any(part_of(m, other) for other in meetings)]
 
 
 # -- the same, from the database --------------------------------------------------------
