@@ -18,7 +18,7 @@ from ventanas.normalize.processes import NewestAnnouncement
 from ventanas.spiders.crm_news import CrmNewsSpider
 from ventanas.spiders.gfmd_meetings import GfmdMeetingsSpider
 from ventanas.spiders.rss_feeds import RssFeedsSpider
-from ventanas.storage.models import Event
+from ventanas.storage.models import Change, Event
 
 SUMMIT_PAGE = "https://www.gfmd.org/meetings/colombia2025/summit"
 SUMMIT_NEWS = "https://www.gfmd.org/news/registration-open-15th-gfmd-summit"
@@ -63,8 +63,8 @@ def test_page_news_and_feed_give_one_summit_with_every_source(storage, gfmd_item
         rows = list(session.scalars(select(Event).where(Event.key == "gfmd/summit/15")))
         assert len(rows) == 1
         summit = rows[0]
-        assert {s.source_name: s.source_url for s in summit.sources} == {
-            "gfmd_meetings": SUMMIT_PAGE, "rss_feeds": SUMMIT_NEWS}
+        assert {(s.source_name, s.source_url) for s in summit.sources} == {
+            ("gfmd_meetings", SUMMIT_PAGE), ("gfmd_meetings", SUMMIT_NEWS), ("rss_feeds", SUMMIT_NEWS)}
         assert (summit.source_url, summit.priority) == (SUMMIT_PAGE, 80)  # the meeting page owns the fields
         assert (summit.start_date, summit.end_date) == (date(2025, 9, 2), date(2025, 9, 4))
         assert summit.location == "Riohacha, La Guajira, Colombia"
@@ -133,6 +133,27 @@ def test_same_meeting_in_two_news_posts_is_one_event_whatever_the_order(storage)
     assert stored(storage, "crm/viceministerial/25") is None  # only mentioned: "como se acordó en la XXV …"
     again = crawl(storage, "crm_news", crm_run(CRM_POSTS[::-1]))  # responses may arrive in any order
     assert (again.inserted, again.updated) == (0, 0)
+
+
+def test_every_post_that_announces_a_meeting_is_kept_as_its_source(storage):
+    crawl(storage, "crm_news", crm_run(CRM_POSTS))
+    posts = {f"https://crmsv.org/noticias/{slug}/" for slug in CRM_POSTS[:2]}  # both announce the XXX
+    assert {s.source_url for s in stored(storage, "crm/viceministerial/30").sources} == posts
+    crawl(storage, "crm_news", crm_run(CRM_POSTS[1:]))  # the older post scrolled off the listing
+    vice = stored(storage, "crm/viceministerial/30")
+    assert {s.source_url for s in vice.sources} == posts  # where it was announced stays known
+    assert {s.missed_runs for s in vice.sources} == {0}
+
+
+def test_an_event_listed_at_two_urls_vanishes_once(storage):
+    crawl(storage, "crm_news", crm_run(CRM_POSTS))
+    others = [i for i in crm_run(CRM_POSTS) if i.key != "crm/viceministerial/30"]
+    reports = [crawl(storage, "crm_news", others) for _ in range(2)]
+    assert [r.vanished for r in reports] == [0, 1]
+    with storage.session() as session:
+        kinds = session.scalars(select(Change.kind).where(Change.event_key == "crm/viceministerial/30"))
+        assert sorted(kinds) == ["created", "vanished"]
+    assert stored(storage, "crm/viceministerial/30").sequence == 1
 
 
 def announcement(url: str) -> EventItem:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from ventanas.clock import utcnow
 from ventanas.domain import Basis, ChangeKind, EventItem, Kind, Role, StateLink, Status
 from ventanas.storage import Storage, StorageError
 from ventanas.storage.models import Change, CrawlRun, Event, State
@@ -215,3 +216,34 @@ def test_pending_migration_applied_on_open(storage):
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     with storage.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+
+
+def test_migration_0003_keeps_every_source_row(storage):
+    """0002 → 0003 re-keys event_source by URL on both backends; no row is lost either way."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from ventanas.storage import MIGRATIONS
+    from ventanas.storage.models import EventSource
+
+    now = date(2025, 8, 1)
+    storage.record_crawl(spider="crm_news", stats={"finish_reason": "finished"}, min_items=1, today=now,
+                         started_at=utcnow(), items=[
+                             EventItem(key="crm/viceministerial/30", body="CRM", kind="vice_ministerial", title="XXX",
+                                       start=date(2025, 12, 4), source_url=url, source_name="crm_news")
+                             for url in ("https://crmsv.org/a/", "https://crmsv.org/b/")])
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+
+    def migrate(step, revision):
+        with storage.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            step(config, revision)
+        with storage.engine.connect() as connection:
+            return connection.execute(text("SELECT source_url FROM event_source ORDER BY source_url")).scalars().all()
+
+    assert migrate(command.downgrade, "0002") == ["https://crmsv.org/b/"]  # one URL per source before 0003
+    assert migrate(command.upgrade, "head") == ["https://crmsv.org/b/"]
+    with storage.session() as session:
+        assert session.scalar(select(func.count()).select_from(EventSource)) == 1

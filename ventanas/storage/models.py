@@ -118,7 +118,8 @@ class Event(Base):
         back_populates="event", cascade="all, delete-orphan", lazy="selectin", order_by="EventState.state_code"
     )
     sources: Mapped[list[EventSource]] = relationship(
-        back_populates="event", cascade="all, delete-orphan", lazy="selectin", order_by="EventSource.source_name"
+        back_populates="event", cascade="all, delete-orphan", lazy="selectin",
+        order_by="[EventSource.source_name, EventSource.source_url]"
     )
 
 
@@ -135,15 +136,16 @@ class EventState(Base):
 
 
 class EventSource(Base):
-    """Every source that lists an event, so that the same meeting from a page, a
-    news item and a feed is one event with all its URLs."""
+    """Every source and URL that lists an event, so that the same meeting from a page,
+    two news posts and a feed is one event with all its URLs (one row per URL)."""
 
     __tablename__ = "event_source"
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
     source_name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    source_url: Mapped[str] = mapped_column(Text)
-    # Healthy runs of this source in a row that did not list the event.
+    source_url: Mapped[str] = mapped_column(Text, primary_key=True)
+    # Healthy runs of this source in a row that did not list the event (the same on
+    # every row of one source: a source lists an event or not, whichever URL says it).
     missed_runs: Mapped[int] = mapped_column(Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="sources")

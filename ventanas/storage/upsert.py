@@ -84,14 +84,20 @@ def row_snapshot(event: Event) -> dict[str, Any]:
     }
 
 
-def merge_duplicates(items: Iterable[EventItem]) -> list[EventItem]:
-    """One item per key: an announced date beats an estimate, then the higher priority, then the first."""
+def merge_duplicates(items: Iterable[EventItem]) -> tuple[list[EventItem], dict[str, list[str]]]:
+    """One item per key: an announced date beats an estimate, then the higher priority, then the first.
+
+    Also every URL that listed each key (two news posts of one source may announce the
+    same meeting): the winner's fields are stored, all the URLs are kept.
+    """
     best: dict[str, EventItem] = {}
+    urls: dict[str, dict[str, None]] = {}
     for item in items:
         current = best.get(item.key)
         if current is None or _rank(item) > _rank(current):
             best[item.key] = item
-    return list(best.values())
+        urls.setdefault(item.key, {})[item.source_url] = None
+    return list(best.values()), {key: list(found) for key, found in urls.items()}
 
 
 def _rank(item: EventItem) -> tuple[int, int]:
@@ -128,7 +134,8 @@ def _apply(event: Event, item: EventItem, snapshot: dict[str, Any], digest: str)
         event.states.append(EventState(state_code=code, role=role))
 
 
-def _insert_new(session: Session, new: list[tuple[EventItem, dict[str, Any]]], now: datetime) -> dict[str, int]:
+def _insert_new(session: Session, new: list[tuple[EventItem, dict[str, Any]]], urls: dict[str, list[str]],
+                now: datetime) -> dict[str, int]:
     """Insert events that did not exist yet, with their States and source.
 
     Core executemany rather than ORM objects: a first crawl or a new source brings
@@ -149,8 +156,8 @@ def _insert_new(session: Session, new: list[tuple[EventItem, dict[str, Any]]], n
         connection.execute(insert(EventState.__table__), states)
     connection.execute(
         insert(EventSource.__table__),
-        [{"event_id": ids[item.key], "source_name": item.source_name, "source_url": item.source_url, "missed_runs": 0}
-         for item, _ in new],
+        [{"event_id": ids[item.key], "source_name": item.source_name, "source_url": url, "missed_runs": 0}
+         for item, _ in new for url in urls[item.key]],
     )
     return ids
 
@@ -188,7 +195,7 @@ def upsert(
     marked vanished (unless it is over: past events simply age out of lists).
     """
     result = UpsertResult()
-    merged = merge_duplicates(items)
+    merged, urls = merge_duplicates(items)
     existing = _load(session, [item.key for item in merged])
 
     # Change rows are written at the end, in the order they were decided: a new
@@ -214,7 +221,7 @@ def upsert(
             result.outcomes.append(Outcome(item.key, "inserted", ChangeKind.CREATED))
             continue
 
-        _note_source(event, item)
+        _note_source(event, item.source_name, urls[item.key])
         restored = event.vanished_at is not None
         if restored:
             # Calendars showed it as "no longer listed": bring it back with a new SEQUENCE.
@@ -242,7 +249,7 @@ def upsert(
         result.outcomes.append(Outcome(item.key, "updated", kind, diff))
 
     if new:
-        ids.update(_insert_new(session, new, now))
+        ids.update(_insert_new(session, new, urls, now))
     if mark_vanished:
         seen = {item.key for item in merged}
         result.vanished = _mark_missing(session, source_name, seen, today=today, now=now, record=record)
@@ -259,22 +266,26 @@ def upsert(
     return result
 
 
-def _note_source(event: Event, item: EventItem) -> None:
-    """Remember that this source lists the event; writes only when something differs."""
+def _note_source(event: Event, source_name: str, urls: list[str]) -> None:
+    """Remember that this source lists the event, at these URLs; writes only when something differs.
+
+    URLs the source listed it at before stay: where a meeting was announced is worth keeping.
+    """
+    known = set()
     for source in event.sources:
-        if source.source_name == item.source_name:
+        if source.source_name == source_name:
+            known.add(source.source_url)
             if source.missed_runs:
                 source.missed_runs = 0
-            if source.source_url != item.source_url:
-                source.source_url = item.source_url
-            return
-    event.sources.append(EventSource(source_name=item.source_name, source_url=item.source_url))
+    for url in urls:
+        if url not in known:
+            event.sources.append(EventSource(source_name=source_name, source_url=url, missed_runs=0))
 
 
 def _mark_missing(session: Session, source_name: str, seen: set[str], *, today: date, now: datetime, record) -> list[str]:
     # Keys and end dates first: after a big run most of the source's events were
     # just seen, and loading them whole (with their States) would be wasted.
-    candidates = [
+    candidates = list(dict.fromkeys(
         event_id
         for event_id, key, end_date in session.execute(
             select(Event.id, Event.key, Event.end_date)
@@ -283,7 +294,7 @@ def _mark_missing(session: Session, source_name: str, seen: set[str], *, today: 
             .order_by(Event.id)
         )
         if key not in seen and end_date >= today
-    ]
+    ))  # one per event, however many URLs of this source list it
     vanished = []
     for i in range(0, len(candidates), _CHUNK):
         rows = session.execute(
@@ -294,6 +305,7 @@ def _mark_missing(session: Session, source_name: str, seen: set[str], *, today: 
         ).all()
         for source, event in rows:
             source.missed_runs += 1
+        for event in dict.fromkeys(event for _, event in rows):
             if all(s.missed_runs >= 2 for s in event.sources):
                 event.vanished_at = now
                 event.sequence += 1  # feeds mark it "no longer listed": clients must take the new version
