@@ -205,3 +205,18 @@ def test_csv_export(public):
     assert len(rows) == 14
     review = next(r for r in rows if r[1] == "ohchr/CMW/42/review/MEX")
     assert dict(zip(CSV_COLUMNS, review, strict=True))["states"] == "MEX:reviewed"
+
+
+@pytest.mark.parametrize(("key", "lang", "title"), [
+    ("ohchr/CESCR/79/deadline/cso-submission", "es", "CESCR 79: plazo para información escrita de la sociedad civil"),
+    ("ohchr/CESCR/79/deadline/pswg-cso-submission", "es",
+     "CESCR 79: plazo para información escrita de la sociedad civil (grupo de trabajo previo al período de sesiones)"),
+    ("ohchr/CESCR/79/deadline/pswg-cso-submission", "fr",
+     "CESCR 79 : date limite des contributions écrites de la société civile (groupe de travail présessionnel)"),
+    ("ohchr/CESCR/79/deadline/pswg-cso-submission", "en", "stored English title"),  # the stored title says it
+])
+def test_pre_sessional_deadline_is_told_apart_from_the_sessions(key, lang, title):
+    from ventanas.calendar.i18n import localized_title
+
+    assert localized_title(title="stored English title", kind="cso_submission", body="CESCR", session="79",
+                           state=None, cycle=None, lang=lang, key=key) == title

@@ -21,6 +21,7 @@ from babel import Locale
 from babel.dates import format_date, format_interval, format_time, format_timedelta, match_skeleton
 
 from ventanas.normalize.bodies import BODIES
+from ventanas.normalize.rules import PSWG_SUBMISSION
 from ventanas.normalize.states import state_name as _state_name
 
 LANGS = ("en", "es", "fr")
@@ -240,18 +241,34 @@ def fmt_gap(days: int, lang: str) -> str:
     return format_timedelta(timedelta(days=days), granularity="day", threshold=10**6, locale=_locale(lang))
 
 
+# A deadline for the pre-sessional working group (its key ends in rules.PSWG_SUBMISSION) shares
+# its kind with the session's own deadline: said apart, or a digest lists two identical lines.
+PRE_SESSIONAL_QUALIFIER = {"es": " (grupo de trabajo previo al período de sesiones)",
+                           "fr": " (groupe de travail présessionnel)"}
+
+
 def localized_title(*, title: str, kind: str, body: str, session: str | None, state: str | None,
-                    cycle: str | None, lang: str) -> str:
+                    cycle: str | None, lang: str, key: str = "") -> str:
     """The title for a page in ``lang``: stored (en, process meetings) or composed from the event's parts."""
+    composed = _composed_title(kind=kind, body=body, session=session, state=state, cycle=cycle, lang=lang)
+    if composed is None:
+        return title  # stored in English, or not enough parts to say it better than the source did
+    if key.endswith(f"/{PSWG_SUBMISSION}"):
+        composed += PRE_SESSIONAL_QUALIFIER.get(lang, "")
+    return composed
+
+
+def _composed_title(*, kind: str, body: str, session: str | None, state: str | None, cycle: str | None,
+                    lang: str) -> str | None:
     forms = TITLES.get(lang)
     if not forms or kind not in forms:
-        return title
+        return None
     if kind == "report_due" and cycle and cycle.isdigit():
         form = forms["report_due_cycle"]
     else:
         form = forms[kind]
     if ("{state}" in form and not state) or ("{n}" in form and not session):
-        return title  # not enough parts to say it better than the source did
+        return None
     return form.format(body=body, n=session or "", state=state_name(state, lang) if state else "", cycle=cycle or "")
 
 

@@ -135,7 +135,8 @@ class Site:
     def title_of(self, view: EventView, lang: str) -> str:
         state = view.state_with_role("reviewed", "due_by") or (view.states[0][0] if len(view.states) == 1 else None)
         return i18n.localized_title(title=view.title, kind=view.kind, body=view.body, session=view.session,
-                                    state=state, cycle=str(view.details.get("cycle") or "") or None, lang=lang)
+                                    state=state, cycle=str(view.details.get("cycle") or "") or None, lang=lang,
+                                    key=view.key)
 
     def when(self, view: EventView, lang: str) -> str:
         text = i18n.fmt_range(view.first_day, view.last_day, lang)

@@ -84,6 +84,7 @@ def mail_event(view: EventView, lang: str, today: date, followed: tuple[str, ...
     title = i18n.localized_title(
         title=source_title, kind=view.kind, body=view.body, session=view.session,
         state=the_state(view, followed), cycle=str((view.details or {}).get("cycle") or "") or None, lang=lang,
+        key=view.key,
     )
     rule = _RULES.get(view.rule or "")
     body = BODIES.get(view.body)
