@@ -303,7 +303,7 @@ def _mark_missing(session: Session, source_name: str, seen: set[str], *, today: 
             .where(EventSource.source_name == source_name, Event.id.in_(candidates[i : i + _CHUNK]))
             .order_by(Event.id)
         ).all()
-        for source, event in rows:
+        for source, _event in rows:
             source.missed_runs += 1
         for event in dict.fromkeys(event for _, event in rows):
             if all(s.missed_runs >= 2 for s in event.sources):
