@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -187,6 +188,18 @@ def test_parts_of_a_summit_are_one_opportunity():
     # without the summit itself, its longest part stands for it
     found = link_opportunities_in([*parts, due], "MEX", TODAY, 120)
     assert [link.meeting.key for link in found] == ["gfmd/civil-society-days/15", "gfmd/government-days/15"]
+
+
+def test_postponed_meeting_is_no_opportunity():
+    meeting = ev("crm/working-group/2025-ninez", "preparatory_meeting", date(2026, 2, 3), status="postponed")
+    assert link_opportunities_in([meeting, REVIEW], "MEX", TODAY, 120) == []
+
+
+def test_meeting_of_no_known_kind_goes_by_its_title():
+    plenary = dataclasses.replace(ev("crm/plenaria-conjunta/2025", "other", date(2026, 2, 3)),
+                                  title="Plenaria conjunta CRM–CSM 2025")
+    (link,) = link_opportunities_in([plenary, REVIEW], "MEX", TODAY, 120)
+    assert link.sentence("es").startswith("Plenaria conjunta CRM–CSM 2025 el 3 feb, 10 semanas antes del examen")
 
 
 def test_short_gap_is_said_in_days():

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from ventanas.calendar import i18n
 from ventanas.calendar.events import REVIEW_KINDS, EventView, load_state_events
+from ventanas.normalize.text import clean_text
 
 __all__ = [
     "EventView", "LinkOpportunity", "Window", "link_opportunities", "link_opportunities_in", "open_windows",
@@ -78,13 +79,20 @@ class LinkOpportunity:
     def target_is_review(self) -> bool:
         return self.target.kind in REVIEW_KINDS or self.target.kind == "session"
 
+    def meeting_name(self, lang: str) -> str:
+        """"CRM Vice-ministerial meeting"; a meeting of no known kind goes by its own title
+        ("Plenaria conjunta CRM–CSM 2025"), which says more than "CRM meeting"."""
+        if self.meeting.kind == "other" and self.meeting.title:
+            return clean_text(self.meeting.title)
+        return i18n.meeting_label(self.meeting.body, self.meeting.kind, lang)
+
     def sentence(self, lang: str = "en") -> str:
         """E.g. "CRM Vice-ministerial meeting on 2 Dec, 10 weeks before Mexico's CMW review: a chance to
         raise the CMW's recommendations." """
         forms = i18n.LINK_SENTENCES.get(lang, i18n.LINK_SENTENCES["en"])
         form = forms["review" if self.target_is_review else "deadline"]
         return form.format(
-            meeting=i18n.meeting_label(self.meeting.body, self.meeting.kind, lang),
+            meeting=self.meeting_name(lang),
             date=i18n.fmt_day_month(self.meeting.first_day, lang),
             gap=i18n.fmt_gap(self.days_before, lang),
             state=i18n.state_name(self.state, lang),
@@ -142,8 +150,9 @@ def link_opportunities_in(events: Sequence[EventView], state: str, today: date |
                           ) -> list[LinkOpportunity]:
     """One opportunity per (meeting, binding body): the body's review if one falls in the span, else its
     first deadline. ``today=None`` includes meetings already past (for the history on the page)."""
+    # a postponed meeting has no date to count weeks from: it is on the timeline, not here
     meetings = _whole_meetings([e for e in events if not e.binding and e.active and not e.is_deadline
-                                and e.kind != "news"])
+                                and e.kind != "news" and e.status != "postponed"])
     targets = [e for e in events if e.binding and e.active and (e.is_deadline or _is_review_of(e, state))]
     found = []
     for meeting in meetings:
