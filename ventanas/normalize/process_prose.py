@@ -1,0 +1,214 @@
+"""The migration processes in prose (DESIGN §6): GFMD, CRM and CSM meetings by type
+and number (or year and subject), with place, host and the States concerned, and
+GFMD registration deadlines. Called sentence by sentence by :mod:`extraction`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ventanas.domain import Kind
+from ventanas.normalize import ids
+from ventanas.normalize import meetings as vocab
+from ventanas.normalize.dates import DateSpan
+from ventanas.normalize.processes import pro_tempore_presidency, process_states
+from ventanas.normalize.reading import (
+    Context,
+    Sent,
+    add_event,
+    any_meeting,
+    bodies_in,
+    new_event,
+    number_before,
+    place_in,
+)
+from ventanas.normalize.statefind import find_states
+from ventanas.normalize.states import fold
+from ventanas.normalize.treaty_prose import timed
+
+_HOST = re.compile(r"ser[aá]\s+(?:la\s+)?sede|will\s+host|hosted\s+by|accueillera|anfitri[oó]n|pa[ií]s\s+sede", re.I)
+# Cities that host these meetings, where the text names no State.
+_CITY_STATES = {"brasilia": "BRA", "geneva": "CHE", "ginebra": "CHE", "geneve": "CHE", "new york": "USA",
+                "bogota": "COL", "riohacha": "COL", "quito": "ECU", "lima": "PER", "santiago": "CHL",
+                "montevideo": "URY", "asuncion": "PRY", "buenos aires": "ARG", "la paz": "BOL",
+                "caracas": "VEN", "georgetown": "GUY", "paramaribo": "SUR", "tegucigalpa": "HND",
+                "san salvador": "SLV", "managua": "NIC", "san jose": "CRI", "belmopan": "BLZ",
+                "santo domingo": "DOM", "ottawa": "CAN", "washington": "USA", "marrakech": "MAR",
+                "quito ecuador": "ECU", "dhaka": "BGD", "berlin": "DEU", "sarajevo": "BIH"}
+
+
+def _host(text: str, place: str | None) -> str | None:
+    if place:
+        if found := find_states(place):
+            return found[-1].code
+        for city, code in _CITY_STATES.items():
+            if fold(place).startswith(city):
+                return code
+    if m := _HOST.search(text):
+        before = [s for s in find_states(text[:m.start()])]
+        if before:
+            return before[-1].code
+    return pro_tempore_presidency(text)
+
+
+def process_sentence(sent: Sent, ctx: Context) -> None:
+    text = sent.text
+    if not sent.dates or not any_meeting().search(text):
+        return
+    hits = []
+    for mtype in vocab.MEETING_TYPES:
+        for m in mtype.pattern.finditer(text):
+            if any(h[1] <= m.start() < h[2] for h in hits):
+                continue
+            hits.append((mtype, m.start(), m.end()))
+    hits.sort(key=lambda h: h[1])
+    numbers: dict[int, int | None] = {}
+    for i, (mtype, start, _end) in enumerate(hits):
+        numbers[i] = number_before(text, start)
+        if numbers[i] is None and i and hits[i - 1][0] is mtype and start - hits[i - 1][2] <= 15:
+            numbers[i] = numbers[i - 1]  # "XXIII Conferencia Suramericana sobre Migraciones (CSM)"
+    # A date belongs to the meeting named before it, unless that mention only refers to
+    # another meeting ("preparatoria de la XXIII CSM", "will open the Summit"): then to
+    # the sentence's subject, the first meeting named.
+    subject = [i for i, h in enumerate(hits)
+               if i == 0 or not (_is_reference(text, h[1]) or (numbers[i] is None and h[0].edition == "number"))]
+    claimed: dict[int, list[DateSpan]] = defaultdict(list)
+    for span in sent.dates:
+        before = [i for i in subject if hits[i][1] <= sent.rel(span.pos)]
+        claimed[before[-1] if before else subject[0]].append(span)
+    for i, (mtype, _start, end) in enumerate(hits):
+        spans = claimed.get(i) or []
+        if not spans:
+            continue
+        body = _meeting_body(sent, ctx, mtype)
+        if body is None:
+            continue
+        span = spans[0]
+        if vocab.REGISTRATION.search(text) and vocab.DEADLINE_TRIGGER.search(text[:sent.rel(span.pos)]):
+            continue  # "registration for the Summit closes on 15 August": not the Summit's dates
+        number = numbers[i]
+        conf_number = 1.0
+        if number is None and mtype.slug == "civil-society-days" and ctx.summit_number:
+            number, conf_number = ctx.summit_number, 0.9  # the Civil Society Days of this page's summit
+        edition, conf = _edition(mtype, number, text, span, ctx.chair_year, after=text[end:])
+        conf = min(conf, conf_number)
+        if edition is None:
+            ctx.notes.append(f"{mtype.body} {mtype.slug} on {span.start}: no meeting number in the text, no event")
+            continue
+        number = number or (int(edition) if str(edition).isdigit() else None)
+        start_value, end_value, zone = span.start, span.end, None
+        times_after = [t for t in sent.times if t.pos > span.pos and span.start == span.end]
+        if times_after and (t := times_after[0]).pos - span.pos - len(span.text) <= 25:
+            start_value, end_value = timed(span.start, t)  # "12 February 2025 | 10:00–12:30 CET"
+            zone = t.zone
+            conf = min(conf, 1.0 if t.zone_explicit else 0.8)
+        place = place_in(text)
+        host = _host(text, place)
+        title_n = str(number) if number is not None else str(edition)
+        if mtype.edition == "topic" and (topic := vocab.meeting_topic(text[end:])):
+            title_n = topic[1]
+        roman = _roman(number) if number is not None else str(edition)
+        title = mtype.titles[ctx.lang].format(n=title_n, nth=vocab.ordinal_suffix_en(number) if number else edition,
+                                              r=roman)
+        states = process_states(body, mtype.kind, host,
+                                [s.code for s in sent.states if s.code != host and body != "GFMD"])
+        add_event(ctx, new_event(ctx, key=ids.process_meeting(body, mtype.slug, edition), body=body, kind=mtype.kind,
+                         title=title, start=start_value, end=end_value, timezone=zone, sent=sent,
+                         confidence=min(conf, span.confidence), location=place, states=states,
+                         session=str(edition)))
+
+
+_SUMMIT_REGISTRATION_TITLES = {"en": "{nth} GFMD Summit: registration deadline",
+                               "es": "{n}.ª Cumbre del FMMD: cierre de inscripciones",
+                               "fr": "{n}e Sommet du FMMD : clôture des inscriptions"}
+
+
+def summit_registration(sent: Sent, ctx: Context) -> None:
+    """ "Registration for the 15th GFMD Summit closes on 15 August 2025", or, in a news item
+    about the summit, "Registration closes on 15 August": the deadline the summit page
+    lists too (same key), so a news item can announce it before the page does."""
+    text = sent.text
+    if not sent.dates or not vocab.REGISTRATION.search(text):
+        return
+    if ctx.body != "GFMD" and "GFMD" not in {code for _pos, code in bodies_in(text)}:
+        return
+    triggers = [m.end() for m in vocab.DEADLINE_TRIGGER.finditer(text)]
+    after = [d for d in sent.dates if any(t <= sent.rel(d.pos) for t in triggers) and d.start == d.end]
+    number = summit_number(text) or ctx.summit_number
+    if not after or number is None:
+        return
+    span = after[0]
+    title = _SUMMIT_REGISTRATION_TITLES[ctx.lang].format(n=number, nth=vocab.ordinal_suffix_en(number))
+    add_event(ctx, new_event(ctx, key=ids.process_meeting("GFMD", "registration", number), body="GFMD",
+                     kind=Kind.REGISTRATION, title=title, start=span.start, end=None, sent=sent,
+                     confidence=span.confidence * (1.0 if summit_number(text) else 0.9),
+                     states=process_states("GFMD", Kind.REGISTRATION), session=str(number)))
+
+
+_REFERENCE = re.compile(r"(?:\bde|\bdel|\bof|\bdu|\bfor|\bpara)\s+(?:la\s+|el\s+|the\s+|le\s+|l['’])?"
+                        r"(?:[\w.ºª°-]+\s+){0,2}$", re.I)
+
+
+def _is_reference(text: str, start: int) -> bool:
+    return bool(_REFERENCE.search(text[max(0, start - 40):start]))
+
+
+def summit_number(text: str) -> int | None:
+    summit = next(t for t in vocab.MEETING_TYPES if t.slug == "summit")
+    for m in summit.pattern.finditer(text[:20000]):
+        if (n := number_before(text, m.start())) is not None:
+            return n
+    return None
+
+
+def _meeting_body(sent: Sent, ctx: Context, mtype: vocab.MeetingType) -> str | None:
+    named = {code for _pos, code in bodies_in(sent.text)}
+    if mtype.body in named or ctx.body == mtype.body:
+        return mtype.body
+    if mtype.slug == "conference":
+        return mtype.body  # its own pattern names the CSM
+    if mtype.body == "CRM" and mtype.slug == "plenaria-conjunta" and "CSM" in named:
+        return "CRM"
+    return None
+
+
+_CHAIR_YEAR = re.compile(r"\b(20\d\d)\s+(?:GFMD\s+)?chair(?:manship)?|chair(?:manship)?\s+(?:of\s+\w+\s+)?"
+                         r"(?:for\s+)?\(?(20\d\d)|presidencia\s+(?:pro\s+t[eé]mpore\s+)?(?:\w+\s+){0,3}(20\d\d)|"
+                         r"\b(?:GFMD|FMMD)\s+(20\d\d)\b", re.I)
+
+
+def chair_year(text: str) -> int | None:
+    m = _CHAIR_YEAR.search(text)
+    return next((int(g) for g in m.groups() if g), None) if m else None
+
+
+def _edition(mtype: vocab.MeetingType, number: int | None, text: str, span: DateSpan,
+             doc_year: int | None, after: str = "") -> tuple[str | None, float]:
+    if mtype.edition == "number":
+        return (str(number), 1.0) if number else (None, 0.0)
+    year, conf = chair_year(text), 1.0
+    if year is None and doc_year is not None:
+        year, conf = doc_year, 0.9  # "GFMD 2025: preparatory meetings" heads the page
+    if year is None:
+        year, conf = span.start.year, 0.6
+    if mtype.edition == "chair":
+        return (f"{year}-{number}", conf) if number else (None, 0.0)
+    if mtype.edition == "topic":
+        topic = vocab.meeting_topic(after)
+        return (f"{year}-{topic[0]}", conf) if topic else (None, 0.0)
+    if number:
+        return str(number), 1.0
+    if re.search(r"medio\s+t[eé]rmino|mid-?term|mi-parcours", text, re.I):
+        return f"{span.start.year}-mid-term", 0.6
+    return str(span.start.year), 0.6
+
+
+def _roman(n: int) -> str:
+    out, values = "", ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                       (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    for value, letters in values:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
