@@ -62,7 +62,7 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for r in reports:
             print(f"{r.spider}: {r.health} ({r.reason}); {r.requests} requests, {r.wire_bytes} bytes; "
-                  f"{r.inserted} inserted, {r.updated} updated, {r.unchanged} unchanged, {r.vanished} vanished")
+                  f"{r.counts_line()}, {r.vanished} vanished")
     return _exit_for(reports)
 
 

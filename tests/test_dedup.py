@@ -128,6 +128,9 @@ def crm_run(order) -> list[EventItem]:
 def test_same_meeting_in_two_news_posts_is_one_event_whatever_the_order(storage):
     first = crawl(storage, "crm_news", crm_run(CRM_POSTS))
     assert first.inserted == 3  # XXX Viceministerial, mid-term GRCM, XXVI Viceministerial
+    assert first.merged == first.items - 3 > 0  # the XXX is announced twice: the counts add up to the items
+    assert f"{first.merged} merged into another item's event" in first.counts_line()
+    assert first.as_dict()["merged"] == first.merged
     vice = stored(storage, "crm/viceministerial/30")
     assert vice.source_url == "https://crmsv.org/noticias/crm-aprueba-calendario-2025-2026/"  # the newest post
     assert stored(storage, "crm/viceministerial/25") is None  # only mentioned: "como se acordó en la XXV …"

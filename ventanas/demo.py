@@ -51,8 +51,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
               "(set VENTANAS_TODAY to change it)")
         reports = crawl(demo, log_level="INFO" if args.verbose else "WARNING")
     for r in reports:
-        print(f"  crawl {r.spider}: {r.health}; {r.items} items: {r.inserted} inserted, {r.updated} updated, "
-              f"{r.unchanged} unchanged")
+        print(f"  crawl {r.spider}: {r.health}; {r.items} items: {r.counts_line()}")
     storage = open_storage(demo)
     published = publish(storage, demo)
     print(f"  publish: {len(published.written)} files written, {published.unchanged} unchanged")

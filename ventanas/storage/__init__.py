@@ -51,8 +51,19 @@ class CrawlReport:
     unchanged: int
     vanished: int
 
+    @property
+    def merged(self) -> int:
+        """Items that repeated another item's key in this run (two announcements of one
+        meeting): stored as one event, so inserted + updated + unchanged + merged = items."""
+        stored = self.inserted + self.updated + self.unchanged
+        return self.items - stored if stored else 0
+
+    def counts_line(self) -> str:
+        line = f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged"
+        return line + (f", {self.merged} merged into another item's event" if self.merged else "")
+
     def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "health": str(self.health)}
+        return {**self.__dict__, "health": str(self.health), "merged": self.merged}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
