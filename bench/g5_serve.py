@@ -60,8 +60,9 @@ def wrk(url: str, headers: dict[str, str] | None = None) -> Load:
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, timeout=60, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-    p50 = re.search(r"50%\s+(\S+)", out)[1]
-    p99 = re.search(r"99%\s+(\S+)", out)[1]
+    # the percentile lines of --latency ("     50%    1.23ms"), not a "+/- Stdev" column that ends in 50%
+    p50 = re.search(r"^\s*50%\s+(\S+)", out, re.M)[1]
+    p99 = re.search(r"^\s*99%\s+(\S+)", out, re.M)[1]
     errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors: connect|timeout):?\s+(\d+)", out))
     transfer = re.search(r"Transfer/sec:\s+(\S+)", out)[1]
     return Load(rps, _ms(p50), _ms(p99), errors, transfer)
