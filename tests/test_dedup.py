@@ -148,6 +148,29 @@ def test_every_post_that_announces_a_meeting_is_kept_as_its_source(storage):
     assert {s.missed_runs for s in vice.sources} == {0}
 
 
+def test_a_new_page_announcing_a_meeting_is_a_change_that_feeds_show(storage):
+    from ventanas.calendar.events import load_events
+    from ventanas.calendar.feeds import description_of
+
+    crawl(storage, "crm_news", crm_run(CRM_POSTS[1:]))
+    before = stored(storage, "crm/viceministerial/30").last_changed
+    report = crawl(storage, "crm_news", crm_run(CRM_POSTS))  # the older post is read for the first time
+    assert (report.inserted, report.updated) == (0, 1)
+    posts = sorted(f"https://crmsv.org/noticias/{slug}/" for slug in CRM_POSTS[:2])
+    with storage.session() as session:
+        change = session.scalars(select(Change).order_by(Change.id.desc())).first()
+        assert (change.event_key, change.kind, change.diff) == (
+            "crm/viceministerial/30", "updated", {"sources": [posts[:1], posts]})
+        assert change.sequence == 0  # not material: calendars need not re-alert
+        (view,) = [v for v in load_events(session) if v.key == "crm/viceministerial/30"]
+    assert view.last_changed >= before and view.sources == tuple(posts)
+    assert view.fingerprint().endswith("|2")  # the stored renderings of it are stale, even within one second
+    newest, older = posts  # "crm-aprueba-calendario…" (the newest post, the source), "panama-convoca…"
+    assert view.source_url == newest and f"Also announced at: {older}" in description_of(view)
+    again = crawl(storage, "crm_news", crm_run(CRM_POSTS))
+    assert (again.inserted, again.updated) == (0, 0)
+
+
 def test_an_event_listed_at_two_urls_vanishes_once(storage):
     crawl(storage, "crm_news", crm_run(CRM_POSTS))
     others = [i for i in crm_run(CRM_POSTS) if i.key != "crm/viceministerial/30"]

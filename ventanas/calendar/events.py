@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ventanas.domain import DEADLINE_KINDS
 from ventanas.normalize.bodies import BODIES
-from ventanas.storage.models import Event, EventState
+from ventanas.storage.models import Event, EventSource, EventState
 
 SESSION_WIDE_KINDS = frozenset(
     {"session", "cso_submission", "nhri_submission", "accreditation", "ngo_briefing", "registration"}
@@ -70,6 +70,8 @@ class EventView:
     first_seen: datetime
     last_changed: datetime
     vanished_at: datetime | None
+    # every URL that announced it, the owning source's included (a new one moves last_changed)
+    sources: tuple[str, ...] = ()
 
     @property
     def uid(self) -> str:
@@ -96,6 +98,10 @@ class EventView:
     def state_with_role(self, *roles: str) -> str | None:
         return next((code for code, role in self.states if role in roles), None)
 
+    @property
+    def source_count(self) -> int:
+        return len(self.sources)
+
     def fingerprint(self) -> str:
         return fingerprint(self)
 
@@ -121,6 +127,7 @@ class Entry:
     last_changed: datetime
     vanished_at: datetime | None
     states: tuple[tuple[str, str], ...]
+    source_count: int = 0
 
     @property
     def is_deadline(self) -> bool:
@@ -132,9 +139,13 @@ class Entry:
 
 
 def fingerprint(event: EventView | Entry) -> str:
-    """Everything a rendering of an event depends on (the content hash covers its fields)."""
+    """Everything a rendering of an event depends on (the content hash covers its fields).
+
+    Source URLs are only ever added, so their count says whether a new page announced it,
+    even within the second of the last change."""
     vanished = event.vanished_at.isoformat() if event.vanished_at else "-"
-    return f"{event.key}|{event.content_hash}|{event.sequence}|{event.last_changed.isoformat()}|{vanished}"
+    return (f"{event.key}|{event.content_hash}|{event.sequence}|{event.last_changed.isoformat()}|{vanished}"
+            f"|{event.source_count}")
 
 
 def _when(value: str | None) -> date | datetime | None:
@@ -151,7 +162,7 @@ _COLUMNS = [
 ]
 
 
-def _view(row: Any, links: tuple[tuple[str, str], ...]) -> EventView:
+def _view(row: Any, links: tuple[tuple[str, str], ...], sources: tuple[str, ...] = ()) -> EventView:
     return EventView(
         id=row.id, key=row.key, body=row.body_code, kind=row.kind, title=row.title, start=_when(row.start),
         end=_when(row.end), first_day=row.start_date, last_day=row.end_date, all_day=row.all_day,
@@ -159,8 +170,18 @@ def _view(row: Any, links: tuple[tuple[str, str], ...]) -> EventView:
         session=row.session, source_url=row.source_url, source_name=row.source_name, description=row.description,
         action=row.action, details=dict(row.details or {}), states=links, sequence=row.sequence,
         content_hash=row.content_hash, first_seen=row.first_seen, last_changed=row.last_changed,
-        vanished_at=row.vanished_at,
+        vanished_at=row.vanished_at, sources=sources,
     )
+
+
+def _sources(session: Session, event_ids: list[int] | None) -> dict[int, tuple[str, ...]]:
+    query = select(EventSource.event_id, EventSource.source_url)
+    found: dict[int, set[str]] = defaultdict(set)
+    chunks = [None] if event_ids is None else [event_ids[i:i + 500] for i in range(0, len(event_ids), 500)]
+    for chunk in chunks:
+        for event_id, url in session.execute(query if chunk is None else query.where(EventSource.event_id.in_(chunk))):
+            found[event_id].add(url)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def _links(session: Session, event_ids: Iterable[int] | None) -> dict[int, tuple[tuple[str, str], ...]]:
@@ -182,6 +203,7 @@ def load_events(session: Session, event_ids: Iterable[int] | None = None) -> lis
     query = select(*_COLUMNS).order_by(Event.start_date, Event.key)
     ids = None if event_ids is None else sorted(set(event_ids))
     links = _links(session, ids)
+    sources = _sources(session, ids)
     if ids is None:
         rows = session.execute(query).all()
     else:
@@ -189,19 +211,21 @@ def load_events(session: Session, event_ids: Iterable[int] | None = None) -> lis
         for i in range(0, len(ids), 500):
             rows.extend(session.execute(query.where(Event.id.in_(ids[i:i + 500]))).all())
         rows.sort(key=lambda r: (r.start_date, r.key))
-    return [_view(row, links.get(row.id, ())) for row in rows]
+    return [_view(row, links.get(row.id, ()), sources.get(row.id, ())) for row in rows]
 
 
 def load_entries(session: Session) -> list[Entry]:
     """Every event's :class:`Entry`, in feed order."""
     links = _links(session, None)
+    counts = dict(session.execute(select(EventSource.event_id, func.count()).group_by(EventSource.event_id)).all())
     query = select(
         Event.id, Event.key, Event.body_code, Event.kind, Event.session, Event.start_date, Event.end_date, Event.status,
         Event.content_hash, Event.sequence, Event.last_changed, Event.vanished_at,
     ).order_by(Event.start_date, Event.key)
     return [
         Entry(row.id, row.key, row.body_code, row.kind, row.session, row.start_date, row.end_date, row.status,
-              row.content_hash, row.sequence, row.last_changed, row.vanished_at, links.get(row.id, ()))
+              row.content_hash, row.sequence, row.last_changed, row.vanished_at, links.get(row.id, ()),
+              counts.get(row.id, 0))
         for row in session.execute(query)
     ]
 

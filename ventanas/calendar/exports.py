@@ -54,6 +54,7 @@ def event_record(view: EventView) -> dict[str, Any]:
         "last_changed": _iso(view.last_changed),
         "source_url": view.source_url,
         "source_name": view.source_name,
+        "sources": list(view.sources) or [view.source_url],
         "description": view.description,
         "action": view.action,
     }

@@ -30,7 +30,8 @@ How events look in a feed:
   moved, cancelled or dropped from the page, and ventanas does not know
   which. Deleting it would make it vanish from calendars without a word.
 - DESCRIPTION: what the event is, what to do, whether the date is announced
-  or estimated (and by which rule), the source URL; URL is the source.
+  or estimated (and by which rule), the source URL and any other page that
+  announced it; URL is the source.
 - TRANSP:TRANSPARENT: these are reminders, not the reader's own busy time.
 - No VALARM: shared feeds must not ring for everyone.
 """
@@ -118,6 +119,8 @@ def description_of(view: EventView) -> str:
         lines.append(f"The source stopped listing this event on {view.vanished_at.date().isoformat()}: it may have "
                      "been moved, cancelled or dropped from the page. Check the source.")
     lines.append(f"Source: {view.source_url}")
+    if also := [url for url in view.sources if url != view.source_url]:
+        lines.append(f"Also announced at: {', '.join(also)}")
     return clean_multiline("\n".join(lines))
 
 

@@ -240,11 +240,14 @@ UI: dict[str, dict[str, str]] = {
 
 FIELD_NAMES = {
     "en": {"start": "start", "end": "end", "location": "place", "title": "title", "status": "status",
-           "states": "States", "basis": "basis", "source_url": "source", "timezone": "time zone"},
+           "states": "States", "basis": "basis", "source_url": "source", "timezone": "time zone",
+           "sources": "pages that announce it"},
     "es": {"start": "inicio", "end": "fin", "location": "lugar", "title": "título", "status": "estado",
-           "states": "Estados", "basis": "base", "source_url": "fuente", "timezone": "huso horario"},
+           "states": "Estados", "basis": "base", "source_url": "fuente", "timezone": "huso horario",
+           "sources": "páginas que lo anuncian"},
     "fr": {"start": "début", "end": "fin", "location": "lieu", "title": "titre", "status": "statut",
-           "states": "États", "basis": "base", "source_url": "source", "timezone": "fuseau horaire"},
+           "states": "États", "basis": "base", "source_url": "source", "timezone": "fuseau horaire",
+           "sources": "pages qui l’annoncent"},
 }
 
 

@@ -288,7 +288,7 @@ class Site:
             lines.append(ui(lang, "moved", old=i18n.fmt_range(old, max(old_end or old, old), lang),
                             new=i18n.fmt_range(new, max(new_end or new, new), lang)))
         names = FIELD_NAMES.get(lang, FIELD_NAMES["en"])
-        for field in ("status", "location", "title", "states", "basis", "timezone", "source_url"):
+        for field in ("status", "location", "title", "states", "basis", "timezone", "source_url", "sources"):
             if field in diff:
                 lines.append(ui(lang, "field_changed", field=names.get(field, field)))
         return lines

@@ -221,7 +221,9 @@ def upsert(
             result.outcomes.append(Outcome(item.key, "inserted", ChangeKind.CREATED))
             continue
 
+        urls_before = _urls(event)
         _note_source(event, item.source_name, urls[item.key])
+        announced_at = [urls_before, _urls(event)] if _urls(event) != urls_before else None
         restored = event.vanished_at is not None
         if restored:
             # Calendars showed it as "no longer listed": bring it back with a new SEQUENCE.
@@ -233,13 +235,21 @@ def upsert(
         outranked = item.source_name != event.source_name and item.priority < event.priority
         estimate_of_announced = event.basis == Basis.ANNOUNCED and item.basis == Basis.DERIVED
         if digest == event.content_hash or outranked or estimate_of_announced:
-            result.outcomes.append(
-                Outcome(item.key, "updated", ChangeKind.RESTORED) if restored else Outcome(item.key, "unchanged")
-            )
+            if restored:
+                result.outcomes.append(Outcome(item.key, "updated", ChangeKind.RESTORED))
+            elif announced_at:
+                # a new page announces it: feeds and exports list where it was announced
+                event.last_changed = now
+                record(event, ChangeKind.UPDATED, {"sources": announced_at})
+                result.outcomes.append(Outcome(item.key, "updated", ChangeKind.UPDATED, {"sources": announced_at}))
+            else:
+                result.outcomes.append(Outcome(item.key, "unchanged"))
             continue
 
         old = row_snapshot(event)
         diff = {k: [old[k], v] for k, v in snapshot.items() if old.get(k) != v}
+        if announced_at:
+            diff["sources"] = announced_at
         kind = _change_kind(old, snapshot)
         if any(name in diff for name in MATERIAL_FIELDS):
             event.sequence += 1
@@ -264,6 +274,10 @@ def upsert(
             ],
         )
     return result
+
+
+def _urls(event: Event) -> list[str]:
+    return sorted({source.source_url for source in event.sources})
 
 
 def _note_source(event: Event, source_name: str, urls: list[str]) -> None:
