@@ -210,3 +210,13 @@ def test_newest_announcement_stays_in_its_band():
         assert newest.keep(item, date(2025, 7, day))
         priorities.append(item.priority)
     assert priorities[0] == 20 and max(priorities) == 20 + NewestAnnouncement.BAND
+
+
+def test_pages_link_every_page_that_announced_a_meeting(storage, settings):
+    from ventanas.calendar.publisher import publish
+
+    crawl(storage, "crm_news", crm_run(CRM_POSTS))
+    publish(storage, settings)
+    older = "https://crmsv.org/noticias/panama-convoca-xxx-reunion-viceministerial/"
+    body_page = (settings.public_dir / "es" / "bodies" / "CRM.html").read_text(encoding="utf-8")
+    assert f'href="{older}" rel="noopener" title="También anunciado en esta página">2</a>' in body_page
