@@ -22,12 +22,12 @@ Which States an event concerns (its *scope*) is decided here, once:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from ventanas.domain import DEADLINE_KINDS
@@ -102,6 +102,11 @@ class EventView:
     def source_count(self) -> int:
         return len(self.sources)
 
+    @property
+    def also_announced_at(self) -> tuple[str, ...]:
+        """The pages other than the owning source's that announced it."""
+        return tuple(url for url in self.sources if url != self.source_url)
+
     def fingerprint(self) -> str:
         return fingerprint(self)
 
@@ -174,27 +179,30 @@ def _view(row: Any, links: tuple[tuple[str, str], ...], sources: tuple[str, ...]
     )
 
 
-def _sources(session: Session, event_ids: list[int] | None) -> dict[int, tuple[str, ...]]:
-    query = select(EventSource.event_id, EventSource.source_url)
+def rows_for(session: Session, query: Select, column: Any, ids: Iterable[int] | None) -> Iterator[Row]:
+    """The rows of ``query``: all of them, or those whose ``column`` is one of ``ids``, asked
+    for 500 at a time (well under every backend's limit of parameters per statement)."""
+    if ids is None:
+        yield from session.execute(query)
+        return
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), 500):
+        yield from session.execute(query.where(column.in_(wanted[i:i + 500])))
+
+
+def _sources(session: Session, event_ids: Iterable[int] | None) -> dict[int, tuple[str, ...]]:
     found: dict[int, set[str]] = defaultdict(set)
-    chunks = [None] if event_ids is None else [event_ids[i:i + 500] for i in range(0, len(event_ids), 500)]
-    for chunk in chunks:
-        for event_id, url in session.execute(query if chunk is None else query.where(EventSource.event_id.in_(chunk))):
-            found[event_id].add(url)
+    query = select(EventSource.event_id, EventSource.source_url)
+    for event_id, url in rows_for(session, query, EventSource.event_id, event_ids):
+        found[event_id].add(url)
     return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def _links(session: Session, event_ids: Iterable[int] | None) -> dict[int, tuple[tuple[str, str], ...]]:
-    query = select(EventState.event_id, EventState.state_code, EventState.role)
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    if event_ids is None:
-        for event_id, code, role in session.execute(query):
-            found[event_id].append((code, role))
-    else:
-        ids = sorted(set(event_ids))
-        for i in range(0, len(ids), 500):
-            for event_id, code, role in session.execute(query.where(EventState.event_id.in_(ids[i:i + 500]))):
-                found[event_id].append((code, role))
+    query = select(EventState.event_id, EventState.state_code, EventState.role)
+    for event_id, code, role in rows_for(session, query, EventState.event_id, event_ids):
+        found[event_id].append((code, role))
     return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
@@ -204,13 +212,9 @@ def load_events(session: Session, event_ids: Iterable[int] | None = None) -> lis
     ids = None if event_ids is None else sorted(set(event_ids))
     links = _links(session, ids)
     sources = _sources(session, ids)
-    if ids is None:
-        rows = session.execute(query).all()
-    else:
-        rows = []
-        for i in range(0, len(ids), 500):
-            rows.extend(session.execute(query.where(Event.id.in_(ids[i:i + 500]))).all())
-        rows.sort(key=lambda r: (r.start_date, r.key))
+    rows = list(rows_for(session, query, Event.id, ids))
+    if ids is not None:
+        rows.sort(key=lambda r: (r.start_date, r.key))  # each chunk is in order, not the whole
     return [_view(row, links.get(row.id, ()), sources.get(row.id, ())) for row in rows]
 
 

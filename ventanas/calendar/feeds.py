@@ -119,8 +119,8 @@ def description_of(view: EventView) -> str:
         lines.append(f"The source stopped listing this event on {view.vanished_at.date().isoformat()}: it may have "
                      "been moved, cancelled or dropped from the page. Check the source.")
     lines.append(f"Source: {view.source_url}")
-    if also := [url for url in view.sources if url != view.source_url]:
-        lines.append(f"Also announced at: {', '.join(also)}")
+    if view.also_announced_at:
+        lines.append(f"Also announced at: {', '.join(view.also_announced_at)}")
     return clean_multiline("\n".join(lines))
 
 

@@ -51,6 +51,7 @@ from ventanas.calendar.events import (
     Scope,
     load_entries,
     load_events,
+    rows_for,
 )
 from ventanas.calendar.files import sync, write_if_changed
 from ventanas.calendar.site import HISTORY_LENGTH, INDEX_HORIZON_DAYS, ChangeLine, Site, page_path
@@ -133,9 +134,8 @@ def _changes_since(session: Session, change_id: int) -> list[_Mark]:
 
 
 def _diffs(session: Session, changes: Sequence[_Mark]) -> Iterable[dict]:
-    ids = [c.id for c in changes]
-    for i in range(0, len(ids), 500):
-        yield from (diff or {} for diff in session.scalars(select(Change.diff).where(Change.id.in_(ids[i:i + 500]))))
+    for (diff,) in rows_for(session, select(Change.diff), Change.id, [c.id for c in changes]):
+        yield diff or {}
 
 
 def _touched(session: Session, changes: Sequence[_Mark], scope: Scope,

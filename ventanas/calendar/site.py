@@ -172,7 +172,7 @@ class Site:
                 kind=i18n.kind_label(view.kind, lang), badge_html=badge_html, past=view.last_day < self.today,
                 inactive=not view.active, body=view.body, location=view.location, source_url=view.source_url,
                 css=" ".join([lane, *(["deadline"] if view.is_deadline else []), *(["inactive"] if not view.active else [])]),
-                also=tuple(url for url in view.sources if url != view.source_url),
+                also=view.also_announced_at,
             )
             self._rows[key] = found
         return found

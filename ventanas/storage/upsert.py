@@ -223,7 +223,8 @@ def upsert(
 
         urls_before = _urls(event)
         _note_source(event, item.source_name, urls[item.key])
-        announced_at = [urls_before, _urls(event)] if _urls(event) != urls_before else None
+        urls_after = _urls(event)
+        announced_at = [urls_before, urls_after] if urls_after != urls_before else None
         restored = event.vanished_at is not None
         if restored:
             # Calendars showed it as "no longer listed": bring it back with a new SEQUENCE.
