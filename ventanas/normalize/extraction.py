@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from ventanas.domain import EventItem, InvalidItem, Role, validate
+from ventanas.normalize.announcement import read_announcement
 from ventanas.normalize.bodies import body_codes
 from ventanas.normalize.doctext import MAX_CHARS, DocumentText
 from ventanas.normalize.process_prose import (
@@ -82,7 +83,7 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
     if body and known is None:
         notes.append(f"unknown body {body!r} ignored")
     ctx = Context(language, known or dominant_body(text), str(session) if session else None,
-                  source_url, source_name, notes=notes)
+                  source_url, source_name, notes=notes, published=published, session_given=bool(session))
     if ctx.session is None:
         ctx.session = document_session(text, sents, ctx.body)
     ctx.chair_year = chair_year(text[:5000])
@@ -106,6 +107,7 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
             topic, topic_line = sent.text, sent.s.line
         process_sentence(sent, ctx)
         summit_registration(sent, ctx)
+    read_announcement(text, sents, ctx)
     finish_dialogues(ctx)
     finish_reviews(ctx)
     events = _validated(ctx)

@@ -18,6 +18,21 @@ DEADLINE_SLUGS = {
 }
 
 
+# The session part of the keys of an announcement that gives no session number ("its
+# upcoming session from 2 to 23 July"). Never stored: a crawl resolves it to the number of the
+# stored session of the same body whose dates match (storage.sessions), or holds the item back.
+UNNUMBERED = "unnumbered"
+
+
+def with_session(key: str, session: str) -> str:
+    """``ohchr/CMW/unnumbered/review/MEX`` → ``ohchr/CMW/36/review/MEX``."""
+    parts = key.split("/")
+    if len(parts) < 3 or parts[0] != "ohchr" or parts[2] != UNNUMBERED:
+        return key
+    parts[2] = _part(session)
+    return "/".join(parts)
+
+
 def _part(value: object) -> str:
     text = re.sub(r"[^A-Za-z0-9._-]+", "-", str(value)).strip("-")
     if not text:

@@ -213,6 +213,7 @@ DEADLINE_TITLES = {
                     "fr": "date limite des réponses à la liste de points"},
 }
 SESSION_TITLES = {"en": "{body} {nth} session", "es": "{body}, {n}.º período de sesiones", "fr": "{body}, {n}e session"}
+UNNUMBERED_SESSION_TITLES = {"en": "{body} session", "es": "{body}, período de sesiones", "fr": "{body}, session"}
 PRE_SESSIONAL_TITLES = {"en": "{body} pre-sessional working group ({nth} session)",
                         "es": "{body}, grupo de trabajo anterior al {n}.º período de sesiones",
                         "fr": "{body}, groupe de travail présession ({n}e session)"}

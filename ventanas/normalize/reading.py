@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from ventanas.domain import Basis, EventItem, Kind, Status
+from ventanas.normalize import ids
 from ventanas.normalize import meetings as vocab
 from ventanas.normalize.bodies import BODIES
 from ventanas.normalize.dates import DateSpan, find_dates
@@ -71,6 +72,8 @@ class Context:
     geneva_stated: bool = False
     summit_number: int | None = None  # the GFMD summit a page is about
     chair_year: int | None = None  # the GFMD chairmanship or CRM/CSM presidency year a page is about
+    published: date | None = None
+    session_given: bool = False  # the caller passed the session (a spider's hint)
 
 
 def split_text(text: str, published: date | None, lang: str) -> tuple[list[Sent], list[StateMention]]:
@@ -229,6 +232,8 @@ def new_event(ctx: Context, *, key: str, body: str, kind: Kind, title: str, star
 
 
 def session_title(ctx: Context, body: str, session: str) -> str:
+    if session == ids.UNNUMBERED:
+        return vocab.UNNUMBERED_SESSION_TITLES[ctx.lang].format(body=body)
     n = int(session) if session.isdigit() else session
     return vocab.SESSION_TITLES[ctx.lang].format(body=body, n=n, nth=vocab.ordinal_suffix_en(n)
                                                  if isinstance(n, int) else n)

@@ -243,8 +243,9 @@ def finish_dialogues(ctx: Context) -> None:
             state=state_name(code, ctx.lang), part=part)
         item = EventItem(key=ids.ohchr_dialogue(body, session, code, part), body=body, kind=Kind.DIALOGUE,
                          title=title, start=start, end=end, timezone=zone, source_url=ctx.source_url,
-                         source_name=ctx.source_name, confidence=round(conf, 3), session=session,
-                         states=(StateLink(code, Role.REVIEWED),), evidence=evidence, location="Geneva")
+                         source_name=ctx.source_name, confidence=round(conf, 3), session=_stated(session),
+                         states=(StateLink(code, Role.REVIEWED),), evidence=evidence,
+                         location="New York" if zone == "America/New_York" else "Geneva")
         add_event(ctx, item)
 
 
@@ -270,13 +271,23 @@ def finish_reviews(ctx: Context) -> None:
                 state=state_name(code, ctx.lang))
             add_event(ctx, EventItem(key=ids.ohchr_review(body, session, code), body=body, kind=Kind.REVIEW, title=title,
                                 start=start, end=end, source_url=ctx.source_url, source_name=ctx.source_name,
-                                confidence=round(conf, 3), session=session, states=(StateLink(code, Role.REVIEWED),),
-                                evidence=evidence or None, location="Geneva"))
+                                confidence=round(conf, 3), session=_stated(session),
+                                states=(StateLink(code, Role.REVIEWED),), evidence=evidence or None,
+                                location=_session_place(ctx, body, session)))
     # A session-wide deadline concerns every State reviewed at that session.
     for item in ctx.events.values():
         if item.kind in _SESSION_WIDE and not item.states and item.session:
             codes = ctx.reviewed.get((item.body, item.session), {})
             item.states = tuple(StateLink(code, Role.CONCERNED) for code in codes)
+
+
+def _stated(session: str) -> str | None:
+    return None if session == ids.UNNUMBERED else session
+
+
+def _session_place(ctx: Context, body: str, session: str) -> str:
+    held = ctx.events.get(ids.ohchr_session(body, session))
+    return held.location if held is not None and held.location else "Geneva"
 
 
 _SESSION_WIDE = {Kind.CSO_SUBMISSION, Kind.NHRI_SUBMISSION, Kind.ACCREDITATION, Kind.REGISTRATION,
