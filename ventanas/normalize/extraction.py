@@ -22,6 +22,7 @@ or meeting number that cannot be read means no event: keys are never invented.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,6 +38,7 @@ from ventanas.normalize.process_prose import (
     summit_registration,
 )
 from ventanas.normalize.prose import detect_language
+from ventanas.normalize.text import repair_text
 from ventanas.normalize.reading import Context, body_hint, day_of, dominant_body, split_text
 from ventanas.normalize.statefind import UnresolvedState, unresolved_states
 from ventanas.normalize.states import all_states
@@ -77,7 +79,10 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
     if len(text) > MAX_CHARS:
         notes.append(f"text cut at {MAX_CHARS:,} characters")
         text = text[:MAX_CHARS]
+    text = repair_text(text)
     language = lang if lang in ("en", "es", "fr") else detect_language(text)
+    if published is None and (published := guess_published(text, source_url)) is not None:
+        notes.append(f"publication date not given: years are read from {published:%Y-%m} (the page's own date or URL)")
     sents, mentions = split_text(text, published, language)
     known = body_hint(body)
     if body and known is None:
@@ -112,6 +117,24 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
     finish_reviews(ctx)
     events = _validated(ctx)
     return Extraction(events, language, ctx.notes, unresolved_states(text, mentions=mentions))
+
+
+_URL_DATE = re.compile(r"https?://\S*?/((?:19|20)\d\d)/(0[1-9]|1[0-2])?")
+_HEAD_DATE = re.compile(r"(?<![\d/-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?:-([0-3]\d))?(?![\d-])")
+
+
+def guess_published(text: str, source_url: str) -> date | None:
+    """Without a publication date, the one a page shows in its first lines ("2024-01-29") or its URL
+    gives ("/press/2009/07/…"): only the year and month are relied on, to place dates written
+    without a year. None when neither says."""
+    head = text[:600]
+    if m := _HEAD_DATE.search(head):
+        return date(int(m[1]), int(m[2]), int(m[3] or 1)) if not m[3] or 1 <= int(m[3]) <= 28 else \
+            date(int(m[1]), int(m[2]), 1)
+    for candidate in (source_url, *re.findall(r"https?://\S+", head)):
+        if m := _URL_DATE.search(candidate or ""):
+            return date(int(m[1]), int(m[2] or 1), 1)
+    return None
 
 
 # -- checking the shape -------------------------------------------------------------
