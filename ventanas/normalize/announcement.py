@@ -168,8 +168,10 @@ def _announcing(sents: list[Sent], ctx: Context, body: str) -> tuple[int, DateSp
                 continue
             if _state_days(sent, span):
                 continue  # "Bangladesh (3-4 April)": one State's days, not the session's
-            text = sent.text
-            around = text[max(0, sent.rel(span.pos) - 160): sent.rel(span.pos) + len(span.text) + 60]
+            heading = _heading_above(sents, i)
+            text = f"{heading} {sent.text}"
+            at = len(heading) + 1 + sent.rel(span.pos)
+            around = text[max(0, at - 160): at + len(span.text) + 60]
             score = 0.0
             if vocab.SESSION_WORDS.search(text):
                 score += 3
@@ -196,6 +198,19 @@ def _announcing(sents: list[Sent], ctx: Context, body: str) -> tuple[int, DateSp
     return (best[1], best[2]) if best else None
 
 
+def _heading_above(sents: list[Sent], i: int) -> str:
+    """The short lines just above a line that is only dates: a document's title block
+    ("Committee against Torture / Seventy-third session / 19 April–13 May 2022")."""
+    if len(_words_without_states(sents[i])) > 3:
+        return ""
+    lines: list[str] = []
+    j = i - 1
+    while j >= 0 and len(lines) < 3 and len(sents[j].text) <= 80 and sents[j].s.line >= sents[i].s.line - 4:
+        lines.insert(0, sents[j].text)
+        j -= 1
+    return " ".join(lines)
+
+
 def _state_days(sent: Sent, span: DateSpan) -> bool:
     """A range written right after a State ("Bangladesh (3-4 April)", "Gabon: 17 Feb")."""
     at = sent.rel(span.pos)
@@ -212,6 +227,8 @@ def _state_days(sent: Sent, span: DateSpan) -> bool:
 def _number(sent: Sent, span: DateSpan, sents: list[Sent], text: str, ctx: Context, body: str) -> str | None:
     at = sent.rel(span.pos)
     near = [(abs(pos - at), n) for n, pos in session_numbers(sent.text) if abs(pos - at) < 160]
+    if not near and (heading := _heading_above(sents, sents.index(sent))):
+        near = [(0, n) for n, _ in session_numbers(heading)][:1]
     if near:
         return str(min(near)[1])
     if ctx.session and ctx.session != ids.UNNUMBERED and sent.text and not _PAST.search(sent.text):
@@ -346,8 +363,12 @@ def _labelled_slots(tokens: list[_Token], sents: list[Sent], reviewed: list[str]
         return []
 
     def state_after(i: int) -> StateMention | None:
+        line = tokens[i].line
+        alone = _alone_on_line(tokens[i], by_line)
         for t in tokens[i + 1:]:
-            if t.line != tokens[i].line or t.kind in ("time", "date", "stop"):
+            if t.line != line and not (alone and t.line <= line + 3):
+                return None
+            if t.kind in ("time", "date", "stop"):
                 return None
             if t.kind == "state":
                 return t.value  # type: ignore[return-value]
@@ -383,6 +404,12 @@ def _labelled_slots(tokens: list[_Token], sents: list[Sent], reviewed: list[str]
         sent = by_line.get(tokens[i].line)
         slots.append((state.code, day.start, t, evidence_of(sent) if sent else ""))
     return slots
+
+
+def _alone_on_line(token: _Token, by_line: dict[int, Sent]) -> bool:
+    """A time on a line of its own, its State on the next ("3–6 p.m." / "Iceland: replies")."""
+    sent = by_line.get(token.line)
+    return sent is not None and len(sent.text) <= len(token.value.text) + 3  # type: ignore[attr-defined]
 
 
 def _labels(state: StateMention, tokens: list[_Token], i: int) -> bool:

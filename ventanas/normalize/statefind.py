@@ -23,6 +23,8 @@ from ventanas.normalize.bodies import UN_MEMBER_STATES, resolve_body
 from ventanas.normalize.states import fold, name_index, resolve_state
 
 OBSERVER_STATES = ("VAT", "PSE")
+# States that are parties to UN human rights treaties without being UN members: reviewed like any other.
+NON_MEMBER_PARTIES = ("COK", "NIU")
 
 # Phrases that contain a State's name but name something else.
 NOT_STATES = {"new mexico", "nuevo mexico", "nouveau mexique", "guinea pig", "gulf of mexico",
@@ -38,7 +40,7 @@ RUNNING_TEXT_FORMS = {
     "GBR": ("Royaume-Uni de Grande-Bretagne et d'Irlande du Nord",
             "Reino Unido de Gran Bretaña e Irlanda del Norte"),
     "MKD": ("The former Yugoslav Republic of Macedonia", "ex-République yougoslave de Macédoine",
-            "ex República Yugoslava de Macedonia"),
+            "ex República Yugoslava de Macedonia", "Macedonia", "Macédoine"),
     "IRN": ("Iran (République islamique d')", "République islamique d'Iran", "República Islámica del Irán"),
     "FSM": ("Micronésie (États fédérés de)", "Micronesia (Estados Federados de)",
             "Federated States of Micronesia"),
@@ -75,7 +77,7 @@ def _fold_word(word: str) -> str:
 @cache
 def _matcher() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     """First folded word → [(all folded words of a name, alpha-3)], longest names first."""
-    wanted = set(UN_MEMBER_STATES) | set(OBSERVER_STATES)
+    wanted = set(UN_MEMBER_STATES) | set(OBSERVER_STATES) | set(NON_MEMBER_PARTIES)
     table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     names = dict(name_index())
     names.update({fold(form): code for code, forms in RUNNING_TEXT_FORMS.items() for form in forms})
@@ -140,9 +142,9 @@ def find_states(text: str) -> list[StateMention]:
             if tuple(words[i:i + len(form)]) != form:
                 continue
             start, end = tokens[i][1], tokens[i + len(form) - 1][2]
-            first = text[start]
-            if not first.isupper():
-                continue  # "chile" the pepper, "turkey" the bird
+            first, last = text[start], text[tokens[i + len(form) - 1][1]]
+            if not first.isupper() and not (len(form) > 1 and last.isupper()):
+                continue  # "chile" the pepper, "turkey" the bird; but French "les îles Cook"
             end = _extend_parenthesis(text, start, end)
             mentions.append(StateMention(code, text[start:end], start))
             i += len(form)
