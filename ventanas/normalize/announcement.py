@@ -92,6 +92,21 @@ _NEXT_DAY = re.compile(r"following\s+day|next\s+day|day\s+after|lendemain|jour\s
                        re.I)
 _GENERAL_RULE = re.compile(r"dialogue|di[aá]logo|session|sesi[oó]n|s[ée]ance|meeting|reuni[oó]n|r[ée]union|"
                            r"begin|resume|commence|reprend", re.I)
+# Putting a State under review, beyond the vocabulary's REVIEW: "se evaluará a Jamaica",
+# "los países que presentarán informes", "will report to the Committee".
+_REVIEWS = re.compile(rf"{vocab.REVIEW.pattern}|\bevalua|\bevaluar|\brevisar|presentar[aá]n?\s+(?:sus\s+)?informes|"
+                      r"pr[ée]senter(?:a|ont)\s+(?:leurs?\s+|ses\s+)?rapports?|will\s+report\s+to|"
+                      r"\bto\s+consider\s+reports", re.I)
+# "from today to 24 March": a range that starts on the day of publication.
+_FROM_TODAY = re.compile(r"(?:from|starting)\s+today\s+(?:to|until|through)\s+(?:the\s+)?$|"
+                         r"desde\s+hoy\s+(?:y\s+)?(?:hasta|al)\s+(?:el\s+)?$|"
+                         r"(?:[àa]\s+partir\s+d['’]aujourd['’]hui|d[èe]s\s+aujourd['’]hui)\s+(?:et\s+)?"
+                         r"(?:jusqu['’]au|au)\s+$", re.I)
+# A start and an end written apart: "commence ses travaux le 23 juillet" … "qui devrait s'achever le 10 août".
+_STARTS_ON = re.compile(r"\b(?:begins?|opens?|starts?|commence(?:ra)?|d[ée]bute(?:ra)?|s['’]ouvr\w*|"
+                        r"comenzar[aá]|iniciar[aá]|inicia|abrir[aá])\b", re.I)
+_ENDS_ON = re.compile(r"\b(?:ends?|close|closes|conclude|concludes|s['’]ach[eè]ve\w*|s['’]achever|se\s+termine\w*|"
+                      r"terminer\w*|concluir[aá]|terminar[aá]|clausurar[aá])\b", re.I)
 _HASHTAG = re.compile(r"#(?P<body>[A-Z]{2,5})(?P<n>\d{1,3})\b")
 _NEW_YORK = re.compile(r"new\s+york|nueva\s+york|headquarters|sede\s+de\s+las\s+naciones", re.I)
 _GENEVA = re.compile(r"geneva|gen[èe]ve|ginebra|palais", re.I)
@@ -161,8 +176,9 @@ def read_announcement(text: str, sents: list[Sent], ctx: Context) -> Announcemen
 def _announcing(sents: list[Sent], ctx: Context, body: str) -> tuple[int, DateSpan] | None:
     best: tuple[float, int, DateSpan] | None = None
     published = ctx.published
+    opened: DateSpan | None = None  # the last "begins on 23 July" seen
     for i, sent in enumerate(sents):
-        for span in sent.dates:
+        for span in [*sent.dates, *_written_apart(sent, published, opened)]:
             length = (span.end - span.start).days + 1
             if length < 2 or length > 45:
                 continue
@@ -195,7 +211,25 @@ def _announcing(sents: list[Sent], ctx: Context, body: str) -> tuple[int, DateSp
                 continue
             if best is None or score > best[0]:
                 best = (score, i, span)
+        for span in sent.dates:
+            if span.start == span.end and _STARTS_ON.search(sent.text[:sent.rel(span.pos)][-80:]):
+                opened = span
     return (best[1], best[2]) if best else None
+
+
+def _written_apart(sent: Sent, published: date | None, opened: DateSpan | None) -> list[DateSpan]:
+    """Ranges whose two ends are not written together: "from today to 24 March" (the start is the
+    publication date), "begins on 23 July" … "is to end on 10 August" (the start from an earlier line)."""
+    out = []
+    for span in sent.dates:
+        if span.start != span.end:
+            continue
+        before = sent.text[:sent.rel(span.pos)]
+        if published is not None and _FROM_TODAY.search(before[-40:]) and published < span.start:
+            out.append(replace(span, start=published, confidence=span.confidence * 0.9))
+        elif opened is not None and _ENDS_ON.search(before[-60:]) and 0 < (span.start - opened.start).days <= 45:
+            out.append(replace(span, start=opened.start, confidence=min(span.confidence, opened.confidence) * 0.9))
+    return out
 
 
 def _heading_above(sents: list[Sent], i: int) -> str:
@@ -265,7 +299,7 @@ def _reviewed(sents: list[Sent], index: int, ann: Announcement, ctx: Context) ->
             for code in _listed(follower, start=0):
                 out.setdefault(code)
     for i, other in enumerate(sents):
-        if i == index or not other.states or not vocab.REVIEW.search(other.text):
+        if i == index or not other.states or not _REVIEWS.search(other.text):
             continue
         if _PAST.search(other.text) or vocab.PRE_SESSIONAL.search(other.text):
             continue
@@ -281,8 +315,12 @@ def _reviewed(sents: list[Sent], index: int, ann: Announcement, ctx: Context) ->
 
 
 def _review_word_at(sent: Sent) -> int:
-    m = vocab.REVIEW.search(sent.text)
-    return m.start() if m else 0
+    m = _REVIEWS.search(sent.text)
+    if m is None:
+        return 0
+    # "Cabo Verde would be examined": the States written before the verb, in its own clause
+    clause = max(sent.text.rfind(mark, 0, m.start()) for mark in (";", ":", ". "))
+    return clause + 1 if clause >= 0 else 0
 
 
 def _listed(sent: Sent, start: int) -> list[str]:
@@ -397,6 +435,8 @@ def _labelled_slots(tokens: list[_Token], sents: list[Sent], reviewed: list[str]
         t: TimeSpan = tokens[i].value  # type: ignore[assignment]
         day = date_before(i)
         state = state_after(i) if labels_follow else state_before(i)
+        if state is None and len(reviewed) == 1 and _schedule_line(tokens[i], by_line):
+            state = StateMention(reviewed[0], "", tokens[i].pos)  # the one State reviewed: its schedule
         if day is None or state is None:
             continue
         if not labels_follow and not _labels(state, tokens, i):
@@ -404,6 +444,12 @@ def _labelled_slots(tokens: list[_Token], sents: list[Sent], reviewed: list[str]
         sent = by_line.get(tokens[i].line)
         slots.append((state.code, day.start, t, evidence_of(sent) if sent else ""))
     return slots
+
+
+def _schedule_line(token: _Token, by_line: dict[int, Sent]) -> bool:
+    """A line that is only a date and a time ("2 September 15:00 – 18:00"), not a sentence of prose."""
+    sent = by_line.get(token.line)
+    return sent is not None and len(_words_without_states(sent)) <= 3
 
 
 def _alone_on_line(token: _Token, by_line: dict[int, Sent]) -> bool:

@@ -121,9 +121,9 @@ MEETING_TYPES: tuple[MeetingType, ...] = (
 # Bodies named in prose. Codes count only in capitals ("CAT", not "cat").
 BODY_PATTERNS: dict[str, re.Pattern[str]] = {
     "CMW": _p(r"migrant\s+workers|trabajadores\s+migratorios|travailleurs\s+migrants|(?-i:\bCMW\b)"),
-    "CEDAW": _p(r"discrimination\s+against\s+women|discriminaci[oó]n\s+contra\s+la\s+mujer|"
+    "CEDAW": _p(r"discrimination\s+against\s+women|women['’]s\s+(?:rights\s+committee|anti-discrimination)|discriminaci[oó]n\s+contra\s+la\s+mujer|"
                 r"discrimination\s+[àa]\s+l['’][ée]gard\s+des\s+femmes|(?-i:\bCEDAW\b)"),
-    "CRC": _p(r"rights\s+of\s+the\s+child|derechos\s+del\s+ni[ñn]o|droits\s+de\s+l['’]enfant|(?-i:\bCRC\b)"),
+    "CRC": _p(r"rights\s+of\s+the\s+child|child\s+rights\s+committee|derechos\s+del\s+ni[ñn]o|droits\s+de\s+l['’]enfant|(?-i:\bCRC\b)"),
     "CCPR": _p(r"human\s+rights\s+committee|comit[ée]\s+de\s+derechos\s+humanos|"
                r"comit[ée]\s+des\s+droits\s+de\s+l['’]homme|(?-i:\bCCPR\b)"),
     "CESCR": _p(r"committee\s+on\s+economic,\s+social|comit[ée]\s+de\s+derechos\s+econ[oó]micos|"
@@ -131,7 +131,7 @@ BODY_PATTERNS: dict[str, re.Pattern[str]] = {
     "CAT": _p(r"committee\s+against\s+torture|comit[ée]\s+contra\s+la\s+tortura|comit[ée]\s+contre\s+la\s+torture|"
               r"(?-i:\bCAT\b)"),
     "CERD": _p(r"racial\s+discrimination|discriminaci[oó]n\s+racial|discrimination\s+raciale|(?-i:\bCERD\b)"),
-    "CRPD": _p(r"persons\s+with\s+disabilities|personas\s+con\s+discapacidad|personnes\s+handicap[ée]es|"
+    "CRPD": _p(r"persons\s+with\s+disabilities|disability\s+rights\s+committee|personas\s+con\s+discapacidad|personnes\s+handicap[ée]es|"
                r"(?-i:\bCRPD\b)"),
     "CED": _p(r"enforced\s+disappearances?|desaparici[oó]n\s+forzada|disparitions\s+forc[ée]es|(?-i:\bCED\b)"),
     "SPT": _p(r"subcommittee\s+on\s+(?:the\s+)?prevention\s+of\s+torture|subcomit[ée]\s+para\s+la\s+prevenci[oó]n|"
