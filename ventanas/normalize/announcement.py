@@ -118,6 +118,7 @@ class Announcement:
     sent: Sent
     span: DateSpan
     number: str | None
+    index: int = 0  # of the announcing sentence
 
     @property
     def token(self) -> str:
@@ -126,7 +127,9 @@ class Announcement:
 
 
 def read_announcement(text: str, sents: list[Sent], ctx: Context) -> Announcement | None:
-    """Find the session the document announces and write it, its reviews and its slots into ``ctx``."""
+    """Find the session the document announces and write it into ``ctx`` (its event, its dates, the
+    document's session), before the sentences are read for deadlines; :func:`settle_announcement`
+    adds its reviews and slots after them."""
     body = ctx.body if ctx.body in TREATY else None
     if body is None:
         return None
@@ -146,6 +149,17 @@ def read_announcement(text: str, sents: list[Sent], ctx: Context) -> Announcemen
                                  sent=sent, confidence=span.confidence * 0.95, session=number,
                                  location=place_in(sent.text) or _city(text)))
         ctx.sessions[(body, key_session)] = (span.start, span.end)
+    if ctx.session is None:
+        ctx.session = key_session
+    ann.index = index
+    return ann
+
+
+def settle_announcement(ann: Announcement | None, text: str, sents: list[Sent], ctx: Context) -> None:
+    """The States under review and their slots, replacing what the sentence reader guessed for the body."""
+    if ann is None:
+        return
+    body, key_session, index, sent = ann.body, ann.token, ann.index, ann.sent
     reviewed = _reviewed(sents, index, ann, ctx)
     slots, days = _schedule(text, sents, index, reviewed, ctx)
     # This reader owns the session it found: what the sentence reader guessed for it is replaced.
@@ -165,9 +179,6 @@ def read_announcement(text: str, sents: list[Sent], ctx: Context) -> Announcemen
     for code, (first, last, evidence) in days.items():
         if not any(s[0] == code for s in slots):
             ctx.slots.append((body, key_session, code, first, last, "", 0.95, evidence))
-    if ctx.session is None:
-        ctx.session = key_session
-    return ann
 
 
 # -- 1. the announcing sentence -------------------------------------------------------------
@@ -290,11 +301,17 @@ def _reviewed(sents: list[Sent], index: int, ann: Announcement, ctx: Context) ->
     sent = sents[index]
     for code in _listed(sent, start=0):
         out.setdefault(code)
-    if _OPENS_LIST.search(sent.text) or not sent.states:
-        for follower in sents[index + 1: index + 8]:
-            if not follower.states or follower.s.line - sent.s.line > 8:
+    opener = index
+    if not _OPENS_LIST.search(sent.text) and index + 1 < len(sents) and _OPENS_LIST.search(sents[index + 1].text) \
+            and _REVIEWS.search(sents[index + 1].text):
+        opener = index + 1  # "…will take place from 28 April to 23 May. During the session it will review:"
+        for code in _listed(sents[opener], start=0):
+            out.setdefault(code)
+    if _OPENS_LIST.search(sents[opener].text) or not sent.states:
+        for follower in sents[opener + 1: opener + 20]:
+            if not follower.states or follower.s.line - sents[opener].s.line > 25:
                 break
-            if len(_words_without_states(follower)) > 12 and not _OPENS_LIST.search(sents[index].text):
+            if len(_words_without_states(follower)) > 12 and not _OPENS_LIST.search(sents[opener].text):
                 break
             for code in _listed(follower, start=0):
                 out.setdefault(code)

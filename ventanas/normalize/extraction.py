@@ -28,8 +28,9 @@ from datetime import date
 from typing import Any
 
 from ventanas.domain import EventItem, InvalidItem, Role, validate
-from ventanas.normalize.announcement import read_announcement
+from ventanas.normalize.announcement import read_announcement, settle_announcement
 from ventanas.normalize.bodies import body_codes
+from ventanas.normalize.ids import UNNUMBERED
 from ventanas.normalize.doctext import MAX_CHARS, DocumentText
 from ventanas.normalize.process_prose import (
     chair_year,
@@ -97,6 +98,7 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
         t.zone_explicit and t.zone == "Europe/Zurich" for s in sents for t in s.times)
     for sent in sents:
         read_sessions(sent, ctx)
+    announced = read_announcement(text, sents, ctx)
     heading_day: date | None = None
     topic, topic_line = "", -1
     for sent in sents:
@@ -112,7 +114,7 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
             topic, topic_line = sent.text, sent.s.line
         process_sentence(sent, ctx)
         summit_registration(sent, ctx)
-    read_announcement(text, sents, ctx)
+    settle_announcement(announced, text, sents, ctx)
     finish_dialogues(ctx)
     finish_reviews(ctx)
     events = _validated(ctx)
@@ -144,6 +146,8 @@ def _validated(ctx: Context) -> list[EventItem]:
     known_bodies, known_states = body_codes(), set(all_states())
     out = []
     for item in ctx.events.values():
+        if item.session == UNNUMBERED:
+            item.session = None  # the text gives no number: never invent one
         try:
             out.append(validate(item, known_bodies=known_bodies, known_states=known_states))
         except InvalidItem as exc:

@@ -169,7 +169,8 @@ SUBMISSION = _p(
     r"\bsubmi(?:t|ssions?|tted)\b|informaci[oó]n\s+(?:escrita|por\s+escrito)|informes?\s+(?:alternativos?|"
     r"paralelos?|sombra)|contribuciones\s+(?:escritas|por\s+escrito)|presentar\s+informaci[oó]n|"
     r"informations?\s+[ée]crites?|rapports?\s+(?:alternatifs?|parall[èe]les?)|contributions?\s+[ée]crites?|"
-    r"soumettre|\bsoumissions?\b")
+    r"soumettre|\bsoumissions?\b|transmettre\s+(?:des|leurs|ses)\s+informations|enviar\s+informaci[oó]n|"
+    r"send\s+(?:written\s+)?information")
 NHRI = _p(r"national\s+human\s+rights\s+institutions?|\bNHRIs?\b|instituciones?\s+nacionales?\s+de\s+derechos|"
           r"(?-i:\bINDH\b)|institutions?\s+nationales?\s+des\s+droits")
 CSO = _p(r"\bNGOs?\b|non-governmental|civil\s+society|\bONGs?\b|sociedad\s+civil|soci[ée]t[ée]\s+civile|"

@@ -60,10 +60,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "NLD": ("Netherlands (Kingdom of the)", "Kingdom of the Netherlands", "Netherlands", "Países Bajos"),
     "CZE": ("Czechia", "Czech Republic", "Chequia", "Tchéquie"),
+    "CZE": ("Czech Republic", "République tchèque", "República Checa", "Tchéquie", "Chequia"),
     "MKD": ("North Macedonia", "Macedonia del Norte", "Macédoine du Nord"),
     "SWZ": ("Eswatini", "Swaziland"),
     "COD": (
-        "Democratic Republic of the Congo", "DR Congo", "República Democrática del Congo",
+        "Democratic Republic of the Congo", "DR Congo", "DRC", "RDC", "RD Congo", "República Democrática del Congo",
         "République démocratique du Congo",
     ),
     "COG": ("Congo", "Republic of the Congo", "República del Congo", "République du Congo"),
