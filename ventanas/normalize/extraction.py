@@ -30,8 +30,8 @@ from typing import Any
 from ventanas.domain import EventItem, InvalidItem, Role, validate
 from ventanas.normalize.announcement import read_announcement, settle_announcement
 from ventanas.normalize.bodies import body_codes
-from ventanas.normalize.ids import UNNUMBERED
 from ventanas.normalize.doctext import MAX_CHARS, DocumentText
+from ventanas.normalize.ids import UNNUMBERED
 from ventanas.normalize.process_prose import (
     chair_year,
     process_sentence,
@@ -39,10 +39,10 @@ from ventanas.normalize.process_prose import (
     summit_registration,
 )
 from ventanas.normalize.prose import detect_language
-from ventanas.normalize.text import repair_text
 from ventanas.normalize.reading import Context, body_hint, day_of, dominant_body, split_text
 from ventanas.normalize.statefind import UnresolvedState, unresolved_states
 from ventanas.normalize.states import all_states
+from ventanas.normalize.text import repair_text
 from ventanas.normalize.treaty_prose import (
     GENEVA_TIME,
     date_heading,

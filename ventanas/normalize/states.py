@@ -59,8 +59,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Reino Unido", "Royaume-Uni",
     ),
     "NLD": ("Netherlands (Kingdom of the)", "Kingdom of the Netherlands", "Netherlands", "Países Bajos"),
-    "CZE": ("Czechia", "Czech Republic", "Chequia", "Tchéquie"),
-    "CZE": ("Czech Republic", "République tchèque", "República Checa", "Tchéquie", "Chequia"),
+    "CZE": ("Czechia", "Czech Republic", "Chequia", "Tchéquie", "République tchèque", "República Checa"),
     "MKD": ("North Macedonia", "Macedonia del Norte", "Macédoine du Nord"),
     "SWZ": ("Eswatini", "Swaziland"),
     "COD": (
