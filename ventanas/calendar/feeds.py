@@ -8,7 +8,8 @@ feed is assembled from blocks (:func:`assemble`): an event appears in its
 State feeds, its body feed, the deadlines feeds and all.ics, and icalendar's
 serializer is the slow part, so the publisher renders each event once and
 keeps the block (see :mod:`ventanas.calendar.blocks`). The calendar's own
-properties and every VTIMEZONE still come from icalendar.
+properties still come from icalendar, and every VTIMEZONE from
+:mod:`ventanas.calendar.vtimezone` (yearly RRULEs, which every client reads).
 
 How events look in a feed:
 
@@ -43,17 +44,16 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event
 
 from ventanas.calendar import i18n
 from ventanas.calendar.events import EventView
+from ventanas.calendar.vtimezone import vtimezone
 from ventanas.normalize.text import clean_multiline, clean_text
 
 PRODID = "-//ventanas//reporting windows//EN"
 REFRESH = timedelta(hours=6)
 PUBLISHED_TTL = "PT6H"
-# VTIMEZONE transitions cover this span: fixed, so the bytes never depend on the clock.
-TZ_FIRST, TZ_LAST = date(2000, 1, 1), date(2040, 1, 1)
 _ROLES = {"reviewed": "reviewed", "due_by": "report due", "member": "member", "host": "host", "concerned": "concerned"}
 
 
@@ -157,7 +157,8 @@ def tzids_of(view: EventView) -> frozenset[str]:
 
 @cache
 def timezone_block(tzid: str) -> bytes:
-    return Timezone.from_tzid(tzid, first_date=TZ_FIRST, last_date=TZ_LAST).to_ical()
+    """The zone's VTIMEZONE, serialized: from 2000 on, as yearly rules where the zone has them."""
+    return vtimezone(tzid).to_ical()
 
 
 def _calendar_shell(feed_id: str, name: str, description: str, url: str | None) -> tuple[bytes, bytes]:
