@@ -441,3 +441,39 @@ def find_dates(text: str, *, lang: str | None = None, published: date | None = N
                 hint = nxt.year if (first.month, first.day) <= (nxt.month, nxt.day) else nxt.year - 1
         spans.extend(_resolve(raw, published, anchors, hint))
     return spans
+
+
+# -- dates relative to the publication date --------------------------------------------
+#
+# News about a meeting often dates it only against the day it was written: "la semana
+# pasada", "next week", "entre los próximos 20 y 24 de este mes". These spans are read
+# only where a reader asks for them (a meeting named with no date of its own), and
+# only with a publication date; a week is its working days, with a lower confidence.
+
+_LAST_WEEK = re.compile(r"\b(?:la\s+)?semana\s+pasada\b|\blast\s+week\b|\bla\s+semaine\s+derni[èe]re\b", re.I)
+_NEXT_WEEK = re.compile(r"\b(?:la\s+)?pr[oó]xima\s+semana\b|\bnext\s+week\b|\bla\s+semaine\s+prochaine\b", re.I)
+_THIS_MONTH = re.compile(
+    r"(?P<a>[0-3]?\d)\s*(?:y|al?|-|–|and|to|et|au)\s*(?:el\s+|le\s+)?(?P<b>[0-3]?\d)\s+"
+    r"(?:de\s+|of\s+)?(?:este\s+mes|this\s+month|ce\s+mois(?:-ci)?)\b", re.I)
+
+
+def relative_spans(text: str, published: date | None) -> list[DateSpan]:
+    """Spans written against the publication date, in order of position."""
+    if published is None or not text:
+        return []
+    from datetime import timedelta
+
+    out = []
+    monday = published - timedelta(days=published.weekday())
+    for pattern, first in ((_LAST_WEEK, monday - timedelta(days=7)), (_NEXT_WEEK, monday + timedelta(days=7))):
+        for m in pattern.finditer(text):
+            out.append(DateSpan(first, first + timedelta(days=4), m.group(), m.start(), 0.5, True))
+    for m in _THIS_MONTH.finditer(text):
+        try:
+            start = date(published.year, published.month, int(m["a"]))
+            end = date(published.year, published.month, int(m["b"]))
+        except ValueError:
+            continue
+        if start <= end:
+            out.append(DateSpan(start, end, m.group(), m.start(), 0.85, True))
+    return sorted(out, key=lambda s: s.pos)

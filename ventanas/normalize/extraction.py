@@ -35,6 +35,7 @@ from ventanas.normalize.ids import UNNUMBERED
 from ventanas.normalize.process_prose import (
     chair_year,
     process_sentence,
+    settle_process,
     summit_number,
     summit_registration,
 )
@@ -115,6 +116,7 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
         process_sentence(sent, ctx)
         summit_registration(sent, ctx)
     settle_announcement(announced, text, sents, ctx)
+    settle_process(text, sents, ctx)
     finish_dialogues(ctx)
     finish_reviews(ctx)
     events = _validated(ctx)

@@ -78,13 +78,21 @@ MEETING_TYPES: tuple[MeetingType, ...] = (
     MeetingType("GFMD", "troika", Kind.PREPARATORY_MEETING, _p(r"\btroi[kc]a\b"),
                 "chair", {"en": "GFMD Troika meeting {n}", "es": "Reunión de la Troika del FMMD {n}",
                           "fr": "Réunion de la troïka du FMMD {n}"}),
+    MeetingType("GFMD", "preparatory-meeting", Kind.PREPARATORY_MEETING,
+                _p(r"preparatory\s+meetings?|reuni[oó]n(?:es)?\s+preparatorias?|r[ée]unions?\s+pr[ée]paratoires?"),
+                "chair", {"en": "GFMD preparatory meeting {n}", "es": "Reunión preparatoria del FMMD {n}",
+                          "fr": "Réunion préparatoire du FMMD {n}"}),
     MeetingType("GFMD", "thematic-workshop", Kind.PREPARATORY_MEETING,
                 _p(r"thematic\s+workshop|taller\s+tem[aá]tico|atelier\s+th[ée]matique"),
                 "topic", {"en": "GFMD thematic workshop: {n}", "es": "Taller temático del FMMD: {n}",
                           "fr": "Atelier thématique du FMMD : {n}"}),
     MeetingType("CRM", "viceministerial", Kind.VICE_MINISTERIAL,
                 _p(r"reuni[oó]n\s+vice-?ministerial|vice-?ministerial\s+meeting|"
-                   r"r[ée]union\s+vice-?minist[ée]rielle"),
+                   r"r[ée]union\s+vice-?minist[ée]rielle|"
+                   # the yearly Conference is its Vice-Ministerial Meeting: "la XXV Conferencia Regional sobre
+                   # Migración", "the 24th Regional Conference on Migration" (same number)
+                   r"conferencia\s+regional\s+sobre\s+migraci[oó]n|regional\s+conference\s+on\s+migration|"
+                   r"conf[ée]rence\s+r[ée]gionale\s+sur\s+les\s+migrations"),
                 "number", {"en": "{r} CRM Vice-Ministerial Meeting", "es": "{r} Reunión Viceministerial de la CRM",
                            "fr": "{r}e Réunion vice-ministérielle de la CRM"}),
     MeetingType("CRM", "grupo-regional-consulta", Kind.PREPARATORY_MEETING,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 from ventanas.domain import Kind
 from ventanas.normalize import ids
@@ -105,7 +106,7 @@ def process_sentence(sent: Sent, ctx: Context) -> None:
             conf = min(conf, 1.0 if t.zone_explicit else 0.8)
         place = place_in(text)
         host = _host(text, place)
-        title_n = str(number) if number is not None else str(edition)
+        title_n = str(number) if number is not None else _edition_words(str(edition), ctx.lang)
         if mtype.edition == "topic" and (topic := vocab.meeting_topic(text[end:])):
             title_n = topic[1]
         roman = _roman(number) if number is not None else str(edition)
@@ -204,6 +205,16 @@ def _edition(mtype: vocab.MeetingType, number: int | None, text: str, span: Date
     return str(span.start.year), 0.6
 
 
+_MID_TERM = {"en": "mid-term {y}", "es": "de medio término {y}", "fr": "de mi-parcours {y}"}
+
+
+def _edition_words(edition: str, lang: str) -> str:
+    """An edition as a title says it: "2026-mid-term" is "de medio término 2026", never the key's spelling."""
+    if m := re.fullmatch(r"(\d{4})-mid-term", edition):
+        return _MID_TERM[lang].format(y=m[1])
+    return edition
+
+
 def _roman(n: int) -> str:
     out, values = "", ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
                        (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
@@ -212,3 +223,84 @@ def _roman(n: int) -> str:
             out, n = out + letters, n - value
     return out
 
+
+
+# -- the document as a whole ----------------------------------------------------------------
+#
+# A news story names its meeting in one sentence and dates it in another, or only against the
+# day it was written: "The 4th meeting of the … Friends of the Forum will be held on 28 April",
+# a title over a line that is only its date, "la XXI Conferencia Suramericana sobre Migraciones,
+# celebrada en Perú la semana pasada". When the sentences alone gave no event for the meeting the
+# document is about, this finds it: the first numbered meeting of the document's process, dated
+# by its own sentence, else the next lines, else a date relative to the publication.
+
+_NTH_MEETING_OF = re.compile(r"(?P<n>[\w.ºª°-]+)\s+(?:meeting|reuni[oó]n|r[ée]union)\s+(?:of|de|du|del)\s+"
+                             r"(?:the\s+|la\s+|el\s+|le\s+)?(?:[\w-]+\s+){0,6}$", re.I)
+_PARTICIPANTS = re.compile(r"participa|delegaciones|delegations?\s+(?:of|from)|with\s+the\s+participation|"
+                           r"viceministros?\s+(?:de\s+)?|vice-?ministers?\s+(?:of|from)", re.I)
+
+
+def settle_process(text: str, sents: list[Sent], ctx: Context) -> None:
+    from ventanas.normalize.dates import relative_spans
+
+    if ctx.body not in ("GFMD", "CRM", "CSM"):
+        return
+    found = _main_meeting(sents, ctx.body)
+    if found is None:
+        return
+    index, mtype, number, hit_end = found
+    sent = sents[index]
+    window = [s for s in sents[index:index + 4] if s.s.line - sent.s.line <= 4]
+    spans = [(s, d) for s in window for d in s.dates
+             if not (vocab.REGISTRATION.search(s.text) or vocab.SUBMISSION.search(s.text))
+             and (s is not sent or d.pos > sent.s.pos + hit_end - 80)]
+    if not spans:
+        spans = [(s, replace(d, pos=s.s.pos + d.pos)) for s in window for d in relative_spans(s.text, ctx.published)]
+        spans.sort(key=lambda found: -found[1].confidence)  # "20 y 24 de este mes" before "la próxima semana"
+    if not spans:
+        ctx.notes.append(f"{ctx.body} meeting {number}: no date for it in the text, no event")
+        return
+    where, span = spans[0]
+    edition, conf = _edition(mtype, number, sent.text, span, ctx.chair_year, after=sent.text[hit_end:])
+    if edition is None:
+        return
+    key = ids.process_meeting(ctx.body, mtype.slug, edition)
+    if key in ctx.events:
+        return
+    start_value, end_value, zone = span.start, span.end, None
+    times = [t for t in where.times if t.pos > span.pos and span.start == span.end]
+    if times and (t := times[0]).pos - span.pos - len(span.text) <= 25 and t.end is not None \
+            and (t.end.hour, t.end.minute) != (23, 59):
+        start_value, end_value = timed(span.start, t)  # "19 February 2025 | 10:00–12:30 CET"
+        zone = t.zone
+    place = place_in(sent.text) or place_in(where.text)
+    host = _host(sent.text, place)
+    mentioned = [m.code for s in sents if _PARTICIPANTS.search(s.text) for m in s.states] \
+        if ctx.body != "GFMD" else []
+    roman = _roman(number)
+    title = mtype.titles[ctx.lang].format(n=number, nth=vocab.ordinal_suffix_en(number), r=roman)
+    add_event(ctx, new_event(ctx, key=key, body=ctx.body, kind=mtype.kind, title=title, start=start_value,
+                             end=end_value, timezone=zone, sent=sent,
+                             confidence=min(conf, span.confidence) * 0.95, location=place,
+                             states=process_states(ctx.body, mtype.kind, host,
+                                                   [c for c in mentioned if c != host]),
+                             session=str(edition)))
+
+
+def _main_meeting(sents: list[Sent], body: str) -> tuple[int, vocab.MeetingType, int, int] | None:
+    """The first numbered meeting of ``body`` the document names: (sentence, type, number, end of the name)."""
+    for i, sent in enumerate(sents):
+        for mtype in vocab.MEETING_TYPES:
+            if mtype.body != body or mtype.edition == "topic":
+                continue
+            for m in mtype.pattern.finditer(sent.text):
+                if _is_reference(sent.text, m.start()):
+                    continue  # "the Civil Society Days of the 15th GFMD Summit": the Days are the subject
+                number = number_before(sent.text, m.start())
+                if number is None and (nth := _NTH_MEETING_OF.search(sent.text[:m.start()])):
+                    from ventanas.normalize.numerals import read_number
+
+                    number = read_number(nth["n"])
+                if number is not None and 0 < number < 100:
+                    return i, mtype, number, m.end()
+    return None
