@@ -63,6 +63,8 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
         for r in reports:
             print(f"{r.spider}: {r.health} ({r.reason}); {r.requests} requests, {r.wire_bytes} bytes; "
                   f"{r.counts_line()}, {r.vanished} vanished")
+            for note in r.held_back_notes:
+                print(f"  held back: {note}")
     return _exit_for(reports)
 
 

@@ -1,11 +1,13 @@
 """Running spiders: all of them, or some, in one Scrapy process.
 
 The Twisted reactor cannot restart, so one process runs one crawl (of any
-number of spiders); the scheduler starts a subprocess per crawl.
+number of spiders); the scheduler starts a subprocess per crawl. Within a crawl
+the sources that number sessions run first, the others together after them.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 from scrapy.spiderloader import SpiderLoader
+from twisted.internet import defer
 
 from ventanas.config import Settings
 from ventanas.spiders.pipelines import REPORT_STAT, STORAGE_ERROR_STAT
@@ -27,6 +30,12 @@ class UnknownSource(ValueError):
 def spider_names() -> list[str]:
     loader = SpiderLoader.from_settings(ScrapySettings({"SPIDER_MODULES": ["ventanas.spiders"]}))
     return sorted(loader.list())
+
+
+# Sources that give sessions their numbers and dates: crawled and stored first, so that an
+# announcement that names no number ("its upcoming session from 2 to 23 July") finds the
+# session it announces among the stored ones (storage.sessions) in the same crawl.
+NUMBERING_SOURCES = ("ohchr_sessions",)
 
 
 def crawl(
@@ -46,10 +55,26 @@ def crawl(
     # Scrapy deep-copies its settings; a plain function is copied by reference, a bound method is not.
     callback = (lambda source, counts: progress(source, counts)) if progress else None
     process = CrawlerProcess(scrapy_settings(settings, record_dir=record_dir, log_level=log_level, progress=callback))
+    # In the order they run: the first crawler created installs the reactor the others use.
+    names = [n for n in names if n in NUMBERING_SOURCES] + [n for n in names if n not in NUMBERING_SOURCES]
     crawlers = [process.create_crawler(name) for name in names]
-    for crawler in crawlers:
-        process.crawl(crawler)
-    process.start()
+    first = [c for name, c in zip(names, crawlers, strict=True) if name in NUMBERING_SOURCES]
+    then = [c for c in crawlers if c not in first]
+
+    @defer.inlineCallbacks
+    def in_order():  # type: ignore[no-untyped-def]
+        for phase in (first, then):
+            if phase:
+                yield defer.DeferredList([process.crawl(c) for c in phase])
+
+    def stop(_: Any) -> None:
+        from twisted.internet import reactor
+
+        with contextlib.suppress(RuntimeError):  # already stopped (a signal)
+            reactor.stop()
+
+    in_order().addBoth(stop)
+    process.start(stop_after_crawl=False)
     return collect_reports(names, [crawler.stats for crawler in crawlers])
 
 

@@ -52,6 +52,8 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         reports = crawl(demo, log_level="INFO" if args.verbose else "WARNING")
     for r in reports:
         print(f"  crawl {r.spider}: {r.health}; {r.items} items: {r.counts_line()}")
+        for note in r.held_back_notes:
+            print(f"    held back: {note}")
     storage = open_storage(demo)
     published = publish(storage, demo)
     print(f"  publish: {len(published.written)} files written, {published.unchanged} unchanged")

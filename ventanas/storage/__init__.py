@@ -24,6 +24,7 @@ from ventanas.clock import utcnow
 from ventanas.domain import EventItem, Health
 from ventanas.health import Verdict, assess
 from ventanas.storage.models import Change, CrawlRun, Cursor, Event
+from ventanas.storage.sessions import place_unnumbered
 from ventanas.storage.upsert import UpsertResult, upsert
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -50,17 +51,21 @@ class CrawlReport:
     updated: int
     unchanged: int
     vanished: int
+    held_back: int = 0  # items of announcements that matched no stored session (storage.sessions)
+    held_back_notes: tuple[str, ...] = ()
 
     @property
     def merged(self) -> int:
         """Items that repeated another item's key in this run (two announcements of one
-        meeting): stored as one event, so inserted + updated + unchanged + merged = items."""
+        meeting): stored as one event, so inserted + updated + unchanged + merged + held back = items."""
         stored = self.inserted + self.updated + self.unchanged
-        return self.items - stored if stored else 0
+        return self.items - stored - self.held_back if stored else 0
 
     def counts_line(self) -> str:
         line = f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged"
-        return line + (f", {self.merged} merged into another item's event" if self.merged else "")
+        line += f", {self.merged} merged into another item's event" if self.merged else ""
+        return line + (f", {self.held_back} held back (no stored session matches their dates)"
+                       if self.held_back else "")
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "health": str(self.health), "merged": self.merged}
@@ -192,9 +197,10 @@ class Storage:
             session.add(run)
             session.flush()
             outcome = UpsertResult()
+            placed = place_unnumbered(session, items)
             if verdict.health is not Health.FAILED:
                 outcome = upsert(
-                    session, items, source_name=spider, now=now, today=today, run_id=run.id,
+                    session, placed.items, source_name=spider, now=now, today=today, run_id=run.id,
                     mark_vanished=verdict.health is Health.OK,
                 )
             run.inserted, run.updated, run.unchanged = outcome.inserted, outcome.updated, outcome.unchanged
@@ -203,6 +209,7 @@ class Storage:
             run_id=run.id, spider=spider, health=verdict.health, reason=verdict.reason, items=run.items,
             requests=run.requests, wire_bytes=run.wire_bytes, errors=run.errors, inserted=run.inserted,
             updated=run.updated, unchanged=run.unchanged, vanished=run.vanished,
+            held_back=len(items) - len(placed.items), held_back_notes=tuple(placed.held_back),
         )
 
     def recent_runs(self, session: Session, spider: str, limit: int = 20) -> list[CrawlRun]:
