@@ -107,6 +107,7 @@ _STARTS_ON = re.compile(r"\b(?:begins?|opens?|starts?|commence(?:ra)?|d[ée]bute
                         r"comenzar[aá]|iniciar[aá]|inicia|abrir[aá])\b", re.I)
 _ENDS_ON = re.compile(r"\b(?:ends?|close|closes|conclude|concludes|s['’]ach[eè]ve\w*|s['’]achever|se\s+termine\w*|"
                       r"terminer\w*|concluir[aá]|terminar[aá]|clausurar[aá])\b", re.I)
+_INFO_NOTE = re.compile(r"INT[_/](?P<body>[A-Z]+)[_/]INF[_/](?P<session>\d+)")  # the note's own symbol
 _HASHTAG = re.compile(r"#(?P<body>[A-Z]{2,5})(?P<n>\d{1,3})\b")
 _NEW_YORK = re.compile(r"new\s+york|nueva\s+york|headquarters|sede\s+de\s+las\s+naciones", re.I)
 _GENEVA = re.compile(r"geneva|gen[èe]ve|ginebra|palais", re.I)
@@ -147,7 +148,7 @@ def read_announcement(text: str, sents: list[Sent], ctx: Context) -> Announcemen
         add_event(ctx, new_event(ctx, key=ids.ohchr_session(body, key_session), body=body, kind=Kind.SESSION,
                                  title=session_title(ctx, body, key_session), start=span.start, end=span.end,
                                  sent=sent, confidence=span.confidence * 0.95, session=number,
-                                 location=place_in(sent.text) or _city(text)))
+                                 location=_city(sent.text) or place_in(sent.text) or _city(text)))
         ctx.sessions[(body, key_session)] = (span.start, span.end)
     if ctx.session is None:
         ctx.session = key_session
@@ -243,6 +244,20 @@ def _written_apart(sent: Sent, published: date | None, opened: DateSpan | None) 
     return out
 
 
+def _other_months(text: str, span: DateSpan) -> bool:
+    """A month named in ``text`` that the announced span does not touch."""
+    from ventanas.normalize.dates import month_numbers
+    from ventanas.normalize.states import fold
+
+    months = month_numbers()
+    named = {months[w] for w in re.findall(r"[^\W\d_]{3,}", fold(text)) if w in months and w not in _WORDS_NOT_MONTHS}
+    touched = {span.start.month, span.end.month}
+    return bool(named - touched)
+
+
+_WORDS_NOT_MONTHS = {"may", "mar", "set", "sept", "ago", "jun", "jul"}  # "it may", "mar" (sea), "set"
+
+
 def _heading_above(sents: list[Sent], i: int) -> str:
     """The short lines just above a line that is only dates: a document's title block
     ("Committee against Torture / Seventy-third session / 19 April–13 May 2022")."""
@@ -276,17 +291,17 @@ def _number(sent: Sent, span: DateSpan, sents: list[Sent], text: str, ctx: Conte
         near = [(0, n) for n, _ in session_numbers(heading)][:1]
     if near:
         return str(min(near)[1])
-    if ctx.session and ctx.session != ids.UNNUMBERED and sent.text and not _PAST.search(sent.text):
-        stated = {str(n) for s in sents for n, _ in session_numbers(s.text)}
-        if ctx.session in stated or ctx.session_given:
-            return ctx.session
-    candidates: list[str] = []
+    if ctx.session_given and ctx.session:
+        return ctx.session  # the spider read it from the page's structure
+    candidates: list[str] = [m["session"] for m in _INFO_NOTE.finditer(text) if m["body"] == body]
     for other in sents:
         if other is sent or _PAST.search(other.text):
             continue
         numbers = session_numbers(other.text)
         if numbers and (other.dates and any(d.end > d.start for d in other.dates) and other.dates[0] != span):
             continue  # another session with its own dates
+        if numbers and _other_months(other.text, span):
+            continue  # "at its seventy-ninth session, in November": another session
         candidates += [str(n) for n, _ in numbers]
     candidates += [m["n"] for m in _HASHTAG.finditer(text) if m["body"] == body]
     distinct = list(dict.fromkeys(str(int(c)) for c in candidates))

@@ -133,8 +133,10 @@ def guess_published(text: str, source_url: str) -> date | None:
     without a year. None when neither says."""
     head = text[:600]
     if m := _HEAD_DATE.search(head):
-        return date(int(m[1]), int(m[2]), int(m[3] or 1)) if not m[3] or 1 <= int(m[3]) <= 28 else \
-            date(int(m[1]), int(m[2]), 1)
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3] or 1))
+        except ValueError:  # "2026-02-30": the month still holds
+            return date(int(m[1]), int(m[2]), 1)
     for candidate in (source_url, *re.findall(r"https?://\S+", head)):
         if m := _URL_DATE.search(candidate or ""):
             return date(int(m[1]), int(m[2] or 1), 1)

@@ -33,7 +33,7 @@ TREATY = tuple(code for code, b in BODIES.items() if b.binding)
 _SKIPPABLE = {"the", "its", "their", "la", "el", "le", "les", "de", "del", "of", "du", "des", "su", "sa",
               "ses", "sus", "l", "committee's", "comité", "comite", "gfmd", "fmmd", "crm", "csm", "upr",
               "sesión", "session", "no.", "nº", "n°", "número", "numéro", "reunión", "reunion", "réunion",
-              "meeting", "ordinaria", "ordinary", "ordinaire"}
+              "meeting", "ordinaria", "ordinary", "ordinaire", "round", "ronda"}
 _EXTRA_POSTPONED = ("se pospone", "pospone", "reprogramad", "postpone", "reporter", "suspendid")
 
 
@@ -149,12 +149,12 @@ def dominant_body(text: str) -> str | None:
     return max(counts, key=lambda c: (counts[c], -first[c]))
 
 
-def number_before(text: str, end: int, max_words: int = 5) -> int | None:
+def number_before(text: str, end: int, max_words: int = 7) -> int | None:
     """The meeting number written just before ``end``: "the 15th GFMD", "la XXVI", "its thirty-sixth"."""
     words = re.findall(r"[\w.ºª°'’-]+", text[max(0, end - 80):end])[-max_words:]
     i = len(words)
     while i > 0:
-        for width in (3, 2, 1):
+        for width in (5, 4, 3, 2, 1):  # "one hundred and forty-seventh" is five words
             if i - width < 0:
                 continue
             phrase = " ".join(words[i - width:i]).strip(".")
