@@ -47,7 +47,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from aiohttp import web
+from aiohttp import StreamReader, web
+from aiohttp.http import HttpProcessingError
 
 log = logging.getLogger("ventanas.web")
 
@@ -253,9 +254,9 @@ class _App:
             return Response.text(400, "Bad Content-Length\n")
         if length > MAX_BODY_BYTES:
             return Response.text(413, "Request body too large\n", {"Connection": "close"})
-        body = await raw.content.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:  # a chunked body says no length up front
-            return Response.text(413, "Request body too large\n", {"Connection": "close"})
+        body = await _read_body(raw.content, length if "content-length" in headers else None)
+        if isinstance(body, Response):
+            return body
         request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body)
         try:
             # handlers talk to the database: in a worker thread, so the loop keeps serving files
@@ -285,6 +286,23 @@ class _App:
         if _not_modified(headers, etag, mtime):
             return Response(304, common)
         return Response(200, {"Content-Type": content_type(target), **common}, body)
+
+
+async def _read_body(content: StreamReader, declared: int | None) -> bytes | Response:
+    """The whole body, or the answer that refuses it. One ``read`` returns only what has arrived
+    so far (a form split over two TCP segments would be handled half-read): read until the
+    body ends, the cap is passed, or the client goes away before sending what it announced."""
+    body = bytearray()
+    try:
+        while chunk := await content.read(MAX_BODY_BYTES + 1 - len(body)):
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:  # a chunked body says no length up front
+                return Response.text(413, "Request body too large\n", {"Connection": "close"})
+    except (ConnectionError, asyncio.IncompleteReadError, HttpProcessingError):
+        return Response.text(400, "Request body cut short\n", {"Connection": "close"})
+    if declared is not None and len(body) < declared:
+        return Response.text(400, "Request body cut short\n", {"Connection": "close"})
+    return bytes(body)
 
 
 def _wire(response: Response) -> web.Response:
