@@ -11,6 +11,7 @@ timeouts are set short here (the defaults are in ventanas/config.py).
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from ventanas.notifier.web import make_routes
 from ventanas.storage import outbox as box
-from ventanas.web import MAX_BODY_BYTES, Request, Response, make_server
+from ventanas.web import MAX_BODY_BYTES, Request, Response, StaticFiles, make_server
 
 
 def connect(server_address: tuple[str, int]) -> socket.socket:
@@ -141,3 +142,60 @@ def test_body_shorter_than_content_length_is_never_handled(server, recorder):
         response = read_response(sock)
     assert status_of(response) in (None, 400), response[:200]  # the server may have no one to answer
     assert recorder.requests == []
+
+
+# -- 2. confinement to public/ is checked on every request ----------------------
+
+
+def test_folder_swapped_for_a_symlink_after_a_request_cannot_escape(server, public, tmp_path):
+    """Regression: serve remembered that /tmpdir/passwd named public/tmpdir/passwd and re-checked only
+    that last component; with public/tmpdir then replaced by a symlink to /etc, /etc/passwd was served."""
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0:outside the public directory\n")
+    (public / "tmpdir").mkdir()
+    (public / "tmpdir" / "passwd").write_text("a public file\n")
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(b"GET /tmpdir/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert status_of(read_response(sock)) == 200
+
+    (public / "tmpdir" / "passwd").unlink()
+    (public / "tmpdir").rmdir()
+    (public / "tmpdir").symlink_to(outside)
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(b"GET /tmpdir/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        response = read_response(sock)
+    assert status_of(response) == 404, response[:200]
+    assert b"outside the public directory" not in response
+
+
+def test_symlink_inside_public_still_serves(server, public):
+    """A symlink that stays inside public/ (a `latest` folder) is fine, before and after a swap."""
+    (public / "v1").mkdir()
+    (public / "v1" / "feed.ics").write_text("one")
+    (public / "v2").mkdir()
+    (public / "v2" / "feed.ics").write_text("two")
+    (public / "latest").symlink_to(public / "v1")
+
+    def get() -> bytes:
+        sock = connect(server.server_address)
+        with sock:
+            sock.sendall(b"GET /latest/feed.ics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            return read_response(sock)
+
+    assert get().endswith(b"\r\n\r\none")
+    (public / "latest").unlink()
+    (public / "latest").symlink_to(public / "v2")
+    assert get().endswith(b"\r\n\r\ntwo")
+
+
+def test_file_replaced_between_stat_and_open_is_not_read(public, tmp_path):
+    """The last guard against a swap inside one request: bytes are read only from the file the
+    confined lookup described (same device and inode), else the lookup runs again."""
+    files = StaticFiles(public)
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("outside the public directory")
+    assert files.read(public / "index.html", os.stat(elsewhere)) is None
+    assert files.read(public / "index.html", os.stat(public / "index.html"))[1].startswith(b"<!doctype")

@@ -123,56 +123,89 @@ def content_type(path: Path) -> str:
 
 
 class StaticFiles:
-    """Files under one root, looked up safely; bytes and validators cached by (mtime, size)."""
+    """Files under one root, looked up safely; bytes and validators cached by (mtime, size).
+
+    Where a URL path led is remembered with the identity (device, inode, ctime) of the
+    file it was confined to. Each request stats the path as asked, through whatever
+    folders and symlinks are there now, and uses the remembered file only when that
+    path still leads to the very same file: a folder swapped for a symlink out of the
+    root (or to another folder inside it) leads elsewhere and is looked up anew. One
+    ``stat`` per request, like the ``lstat`` it replaces; ``realpath`` on every request
+    would cost about 16 µs, a quarter of a request at bench G5's rate.
+    """
 
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
         self._cache: dict[Path, tuple[int, int, str, bytes]] = {}
-        self._resolved: dict[str, Path] = {}
+        self._resolved: dict[str, tuple[str, Path, tuple[int, int, int]]] = {}
         self._cached_bytes = 0
         self._lock = threading.Lock()
 
     def resolve(self, url_path: str) -> Path | None:
         """The file a URL path names, or None: never anything outside the root."""
+        found = self._resolve(url_path)
+        return found[1] if found is not None else None
+
+    def _resolve(self, url_path: str) -> tuple[str, Path] | None:
+        """The path as asked (under the root, not resolved) and the confined file it names."""
         parts = url_path.split("/")
         if any(part in ("..", ".") or "\\" in part or "\x00" in part for part in parts):
             return None
-        candidate = (self.root / posixpath.normpath(url_path).lstrip("/")).resolve()
+        asked = self.root / posixpath.normpath(url_path).lstrip("/")
+        candidate = asked.resolve()
         if candidate != self.root and self.root not in candidate.parents:
             return None  # a symlink pointing out of the public directory
         if candidate.is_dir():
             candidate = candidate / "index.html"
-        return candidate if candidate.is_file() else None
+            asked = asked / "index.html"
+        return (str(asked), candidate) if candidate.is_file() else None
 
     def lookup(self, url_path: str) -> tuple[Path, os.stat_result] | None:
         """``resolve`` and ``stat`` in one, remembering where a URL path led: a served file
-        then costs one ``lstat`` (a file replaced by a symlink or removed is looked up anew)."""
+        then costs one ``stat`` of the path as asked, which must reach the same file."""
         with self._lock:
             known = self._resolved.get(url_path)
         if known is not None:
+            asked, target, identity = known
             try:
-                found = os.lstat(known)
+                found = os.stat(asked)
             except OSError:
                 found = None
-            if found is not None and stat.S_ISREG(found.st_mode):
-                return known, found
-        target = self.resolve(url_path)
-        if target is None:
+            if found is not None and (found.st_dev, found.st_ino, found.st_ctime_ns) == identity:
+                return target, found
+        resolved = self._resolve(url_path)
+        if resolved is None:
+            return None
+        asked, target = resolved
+        try:
+            info = target.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
             return None
         with self._lock:
             if len(self._resolved) >= RESOLVED_PATHS:
                 self._resolved.clear()
-            self._resolved[url_path] = target
-        return target, target.stat()
+            self._resolved[url_path] = (asked, target, (info.st_dev, info.st_ino, info.st_ctime_ns))
+        return target, info
 
-    def read(self, path: Path, info: os.stat_result) -> tuple[str, bytes]:
+    def read(self, path: Path, info: os.stat_result) -> tuple[str, bytes] | None:
         """The file's strong validator (from its bytes: the publisher rewrites a file only
-        when they change) and its bytes, kept in memory while (mtime, size) say unchanged."""
+        when they change) and its bytes, kept in memory while (mtime, size) say unchanged.
+        None when the file opened is not the one ``info`` describes (its path changed
+        between the two): the caller looks it up again."""
         with self._lock:
             cached = self._cache.get(path)
         if cached and cached[:2] == (info.st_mtime_ns, info.st_size):
             return cached[2], cached[3]
-        body = path.read_bytes()
+        try:
+            with open(path, "rb") as f:
+                opened = os.fstat(f.fileno())
+                if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+                    return None
+                body = f.read()
+        except FileNotFoundError:
+            return None
         tag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         if len(body) <= CACHE_FILE_BYTES:
             with self._lock:
@@ -266,17 +299,23 @@ class _App:
             return Response.text(500, "Internal server error\n")
 
     def _static(self, path: str, headers: Mapping[str, str]) -> Response:
-        found = self.files.lookup(path)
-        target, info = found if found is not None else (None, None)
-        if target is not None and not path.endswith("/") and target.name == "index.html" \
-                and not path.endswith("index.html"):
-            return Response.redirect(path + "/", 301)  # so relative links in /es/ resolve
-        if target is None:
+        read = None
+        for _ in range(2):  # a file replaced between its stat and its open is looked up once more
+            found = self.files.lookup(path)
+            if found is None:
+                break
+            target, info = found
+            if not path.endswith("/") and target.name == "index.html" and not path.endswith("index.html"):
+                return Response.redirect(path + "/", 301)  # so relative links in /es/ resolve
+            read = self.files.read(target, info)
+            if read is not None:
+                break
+        if read is None:
             missing = self.files.resolve("/404.html")
             body = missing.read_bytes() if missing else b"Not found\n"
             kind = "text/html; charset=utf-8" if missing else "text/plain; charset=utf-8"
             return Response(404, {"Content-Type": kind, "Cache-Control": "no-cache"}, body)
-        etag, body = self.files.read(target, info)
+        etag, body = read
         mtime = int(info.st_mtime)
         common = {
             "ETag": etag,
