@@ -149,7 +149,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Dynamic endpoints register here: path prefix -> ventanas.web.Handler (see ventanas/web.py).
     routes: dict[str, Handler] = {}
     routes.update(make_routes(open_storage(settings), settings))  # /subscribe, /confirm, /unsubscribe
-    serve(settings.public_dir, args.host, args.port, routes)
+    serve(settings.public_dir, args.host, args.port, routes, idle_timeout=settings.serve_idle_timeout,
+          body_timeout=settings.serve_body_timeout)
     return EXIT_OK
 
 

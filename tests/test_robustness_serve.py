@@ -12,15 +12,22 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import socket
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT, settings_env
 from ventanas.notifier.web import make_routes
 from ventanas.storage import outbox as box
 from ventanas.web import MAX_BODY_BYTES, Request, Response, StaticFiles, make_server
+
+SHORT = 1.0  # seconds: the timeouts these tests give the server
 
 
 def connect(server_address: tuple[str, int]) -> socket.socket:
@@ -78,7 +85,8 @@ def public(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(public: Path, recorder: Recorder):
-    with make_server(public, port=0, routes={"/form": recorder}) as srv:
+    with make_server(public, port=0, routes={"/form": recorder}, idle_timeout=SHORT,
+                     body_timeout=SHORT) as srv:
         yield srv
 
 
@@ -199,3 +207,135 @@ def test_file_replaced_between_stat_and_open_is_not_read(public, tmp_path):
     elsewhere.write_text("outside the public directory")
     assert files.read(public / "index.html", os.stat(elsewhere)) is None
     assert files.read(public / "index.html", os.stat(public / "index.html"))[1].startswith(b"<!doctype")
+
+
+# -- 3. connections time out --------------------------------------------------
+
+
+def closed_within(sock: socket.socket, seconds: float, trickle: bytes = b"") -> tuple[float, bytes]:
+    """Send ``trickle`` a byte every 0.1 s (while the server listens) and wait for the server to close:
+    how long that took, and what it said."""
+    started = time.monotonic()
+    sock.settimeout(0.1)
+    received = b""
+    for byte in (trickle[i:i + 1] for i in range(len(trickle))):
+        try:
+            sock.sendall(byte)
+        except (BrokenPipeError, ConnectionResetError):
+            return time.monotonic() - started, received
+        try:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return time.monotonic() - started, received
+            received += chunk
+        except TimeoutError:
+            pass
+        except ConnectionResetError:
+            return time.monotonic() - started, received
+        if time.monotonic() - started > seconds:
+            break
+    sock.settimeout(max(0.1, seconds - (time.monotonic() - started)))
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except TimeoutError:
+        pytest.fail(f"the connection was still open after {seconds} s")
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - started, received
+
+
+def test_slow_headers_are_cut_off(server):
+    """Slowloris: a request line, then a header a byte every 0.1 s, never ending: closed at the timeout."""
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(b"GET / HTTP/1.1\r\n")
+        took, _ = closed_within(sock, SHORT + 3, trickle=b"X-Slow: " + b"a" * 100)
+    assert took < SHORT + 3
+
+
+def test_slow_body_is_cut_off_with_408(server, recorder):
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(post_head("/form", 500) + b"email=")
+        took, response = closed_within(sock, SHORT + 3, trickle=b"a" * 100)
+    assert took < SHORT + 3
+    assert status_of(response) == 408, response[:200]
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize("requests_before", [0, 1], ids=["never-asks", "after-an-answer"])
+def test_idle_connection_is_closed(server, requests_before):
+    sock = connect(server.server_address)
+    with sock:
+        for _ in range(requests_before):
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # keep-alive
+            assert status_of(sock.recv(65536)) == 200
+        took, _ = closed_within(sock, SHORT + 3)
+    assert took < SHORT + 3
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _low_fd_limit(limit: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+    return apply
+
+
+def test_idle_connections_cannot_starve_serve_under_a_low_fd_limit(settings, public):
+    """With `ulimit -n 64`, 100 connections that never send a byte took every descriptor for an hour
+    (aiohttp's default keep-alive), so nobody else was answered, and each refused accept logged a
+    traceback. Now the idle ones are closed at the timeout, a real client is answered, and the
+    accept errors of the burst are one line."""
+    port = _free_port()
+    env = settings_env(settings, VENTANAS_PUBLIC_DIR=str(public), VENTANAS_SERVE_IDLE_TIMEOUT="2")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)], env=env,
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_low_fd_limit(64))
+    idle: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                probe = socket.create_connection(("127.0.0.1", port), timeout=5)
+                probe.close()
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "serve did not start"
+                assert proc.poll() is None, proc.stderr.read().decode()
+                time.sleep(0.1)
+        for _ in range(100):  # more than the server's 64 descriptors: the backlog holds the rest
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(1.5)  # the server is out of descriptors and refuses accepts now
+
+        answered = threading.Event()
+        got: list[bytes] = []
+
+        def client() -> None:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+            with sock:
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                try:
+                    got.append(read_response(sock))
+                except TimeoutError:
+                    return
+            answered.set()
+
+        thread = threading.Thread(target=client, daemon=True)
+        thread.start()
+        assert answered.wait(15), "a real client was not answered while idle connections held serve"
+        assert status_of(got[0]) == 200
+    finally:
+        for sock in idle:
+            sock.close()
+        proc.terminate()
+        _out, err = proc.communicate(timeout=10)
+    text = err.decode()
+    assert "Traceback" not in text, text[-2000:]
+    assert text.count("Too many open files") == 1, text[-2000:]

@@ -12,6 +12,7 @@ the setting; ``run.py`` prints it without a traceback.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -80,6 +81,14 @@ class Settings:
     timezone: str = _setting("Europe/Zurich", "Zone of the scheduler and of digests (an IANA name).")
     link_span_days: int = _setting(
         120, "A non-binding meeting this many days or fewer before a binding review is a link opportunity."
+    )
+    serve_idle_timeout: float = _setting(
+        15.0,
+        "Seconds `serve` keeps a connection that has not sent a whole request header: idle between "
+        "requests (keep-alive) or sending its headers slowly.",
+    )
+    serve_body_timeout: float = _setting(
+        30.0, "Seconds `serve` waits for a whole request body before answering 408 and closing."
     )
     download_delay: float = _setting(2.0, "Seconds between two requests to the same domain.")
     download_timeout: float = _setting(60.0, "Seconds before a request is abandoned.")
@@ -183,6 +192,9 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("VENTANAS_SMTP_URL: scheme must be smtp, smtps or smtp+starttls")
     if settings.download_delay < 0:
         raise ConfigError("VENTANAS_DOWNLOAD_DELAY: must be zero or more seconds")
+    for name in ("serve_idle_timeout", "serve_body_timeout"):
+        if not 0 < getattr(settings, name) < math.inf:
+            raise ConfigError(f"VENTANAS_{name.upper()}: must be a positive, finite number of seconds")
     if settings.link_span_days <= 0:
         raise ConfigError("VENTANAS_LINK_SPAN_DAYS: must be a positive number of days")
     if settings.max_page_bytes <= 0:

@@ -26,14 +26,24 @@ not ``/subscribers``). Handlers are plain functions run in a thread pool (so a
 slow database never stalls the files), and must open their own database sessions. An exception in a handler becomes a
 500 (logged with its traceback), never a dropped connection. For a HEAD
 request the handler is called with method "HEAD" and its body is not sent.
+A handler is called only with the whole body: one over MAX_BODY_BYTES is
+refused with 413, one cut short with 400, one slower than ``body_timeout``
+with 408.
+
+Hostile clients cost a bounded time each: a connection that has not sent a
+whole request header within ``idle_timeout`` (idle, or sending its headers a
+byte at a time) is closed, and running out of file descriptors is logged
+once per burst.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import errno
 import hashlib
 import logging
+import math
 import mimetypes
 import os
 import posixpath
@@ -50,12 +60,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from aiohttp import StreamReader, web
 from aiohttp.http import HttpProcessingError
 
+from ventanas.config import Settings
+
 log = logging.getLogger("ventanas.web")
 
 MAX_BODY_BYTES = 64 * 1024  # a subscribe form is a few hundred bytes; refuse anything larger
 CACHE_FILE_BYTES = 4 * 1024 * 1024  # files up to this size are kept in memory (a State feed is tens of KB)
 CACHE_TOTAL_BYTES = 128 * 1024 * 1024  # past this the cache starts over
 RESOLVED_PATHS = 20_000  # URL paths remembered with the file they name
+LINGERING_SECONDS = 5.0  # after answering a refused body early, read and drop the rest this long at most
 
 CONTENT_TYPES = {
     ".ics": "text/calendar; charset=utf-8",
@@ -260,9 +273,10 @@ def _match_route(routes: Mapping[str, Handler], path: str) -> Handler | None:
 class _App:
     """One request in, one :class:`Response` out: static files, or a route's handler."""
 
-    def __init__(self, files: StaticFiles, routes: Mapping[str, Handler]):
+    def __init__(self, files: StaticFiles, routes: Mapping[str, Handler], body_timeout: float):
         self.files = files
         self.routes = routes
+        self.body_timeout = body_timeout
 
     async def __call__(self, raw: web.BaseRequest) -> web.StreamResponse:
         target, _, query = raw.raw_path.partition("#")[0].partition("?")
@@ -287,7 +301,11 @@ class _App:
             return Response.text(400, "Bad Content-Length\n")
         if length > MAX_BODY_BYTES:
             return Response.text(413, "Request body too large\n", {"Connection": "close"})
-        body = await _read_body(raw.content, length if "content-length" in headers else None)
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                body = await _read_body(raw.content, length if "content-length" in headers else None)
+        except TimeoutError:
+            return Response.text(408, "Request body too slow\n", {"Connection": "close"})
         if isinstance(body, Response):
             return body
         request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body)
@@ -351,14 +369,62 @@ def _wire(response: Response) -> web.Response:
     return web.Response(status=response.status, headers=headers, body=response.body)
 
 
+class _AcceptErrors:
+    """The event loop's exception handler: a failed ``accept()`` (out of file descriptors,
+    memory or buffers) is logged once per burst, not with a traceback per retry.
+
+    asyncio stops accepting for a second after such an error and tries again, so a server
+    out of descriptors reports it every second for as long as that lasts. A burst is a run
+    of these errors less than ``quiet`` seconds apart: its first is logged, and a line says
+    when it is over and how many accepts failed. Anything else goes to asyncio's handler.
+    """
+
+    RESOURCES = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+
+    def __init__(self, quiet: float = 10.0):
+        self.quiet = quiet
+        self.failed = 0
+        self.first = self.last = -math.inf
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        exc = context.get("exception")
+        if not (isinstance(exc, OSError) and exc.errno in self.RESOURCES
+                and "accept" in context.get("message", "")):
+            loop.default_exception_handler(context)
+            return
+        now = loop.time()
+        if now - self.last >= self.quiet:
+            log.error("cannot accept connections: %s (retried every second; "
+                      "the next ones are not logged until this is over)", exc)
+            self.failed, self.first = 0, now
+            loop.call_later(self.quiet, self._over, loop)
+        self.failed += 1
+        self.last = now
+
+    def _over(self, loop: asyncio.AbstractEventLoop) -> None:
+        waited = loop.time() - self.last
+        if waited < self.quiet:
+            loop.call_later(self.quiet - waited, self._over, loop)
+            return
+        log.warning("accepting connections again: %d accept attempts failed over %.0f s",
+                    self.failed, self.last - self.first)
+
+
 class PublicServer:
     """The listening socket (bound at once, so a taken port fails here) and an aiohttp
-    server on it: ``serve_forever()`` in this thread, or ``with`` for a background thread."""
+    server on it: ``serve_forever()`` in this thread, or ``with`` for a background thread.
 
-    def __init__(self, address: tuple[str, int], app: _App):
+    ``idle_timeout`` closes a connection that has not sent a whole request header in that
+    time, from its start or from the last answer: aiohttp's keep-alive timer covers both a
+    connection left idle and headers sent a byte at a time. A slow body is the app's
+    ``body_timeout``. Without them aiohttp keeps a silent connection for an hour, and a
+    few hundred of them take every file descriptor."""
+
+    def __init__(self, address: tuple[str, int], app: _App, idle_timeout: float):
         self.socket = socket.create_server(address)
         self.server_address = self.socket.getsockname()[:2]
         self._app = app
+        self._idle_timeout = idle_timeout
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
@@ -369,7 +435,12 @@ class PublicServer:
         return f"http://{host}:{port}"
 
     async def _run(self, stop: asyncio.Event) -> None:
-        runner = web.ServerRunner(web.Server(self._app, access_log=None), shutdown_timeout=1.0)
+        server = web.Server(
+            self._app, access_log=None, keepalive_timeout=self._idle_timeout,
+            # after a refused body, drain the rest at most this long so the answer is read
+            lingering_time=min(LINGERING_SECONDS, self._app.body_timeout),
+        )
+        runner = web.ServerRunner(server, shutdown_timeout=1.0)
         await runner.setup()
         try:
             await web.SockSite(runner, self.socket).start()
@@ -380,6 +451,7 @@ class PublicServer:
 
     def serve_forever(self) -> None:
         self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(_AcceptErrors())
         self._stop = asyncio.Event()
         try:
             self._loop.run_until_complete(self._run(self._stop))
@@ -408,16 +480,20 @@ class PublicServer:
 
 
 def make_server(public_dir: Path, host: str = "127.0.0.1", port: int = 8000,
-                routes: Mapping[str, Handler] | None = None) -> PublicServer:
+                routes: Mapping[str, Handler] | None = None, *,
+                idle_timeout: float = Settings.serve_idle_timeout,
+                body_timeout: float = Settings.serve_body_timeout) -> PublicServer:
     """A server for ``public_dir`` and ``routes``; use as a context manager or call serve_forever()."""
     files = StaticFiles(Path(public_dir))
-    return PublicServer((host, port), _App(files, dict(routes or {})))
+    return PublicServer((host, port), _App(files, dict(routes or {}), body_timeout), idle_timeout)
 
 
 def serve(public_dir: Path, host: str, port: int, routes: Mapping[str, Handler] | None = None,
-          *, announce: Callable[[str], None] = print) -> None:
+          *, idle_timeout: float = Settings.serve_idle_timeout,
+          body_timeout: float = Settings.serve_body_timeout,
+          announce: Callable[[str], None] = print) -> None:
     """Serve until interrupted (the `serve` command)."""
-    server = make_server(public_dir, host, port, routes)
+    server = make_server(public_dir, host, port, routes, idle_timeout=idle_timeout, body_timeout=body_timeout)
     announce(f"serving {Path(public_dir).resolve()} on {server.url}/ (Ctrl-C stops)")
     try:
         server.serve_forever()
