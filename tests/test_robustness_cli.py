@@ -56,3 +56,16 @@ def test_bad_setting_is_one_line_naming_it(row: Row, command: str, settings, tmp
     assert "None" not in lines[0] and "float" not in lines[0], lines[0]  # words, not Python types
     assert result.stdout == ""
     assert not (tmp_path / "no").exists()  # nothing created on the way
+
+
+@pytest.mark.parametrize("what", ["missing", "folder"])
+def test_extract_of_no_document_is_a_usage_error(what: str, settings, tmp_path: Path):
+    """Regression: `extract` of a file that is not there exited 3 (a step failed), not 2: the
+    user named the wrong file, nothing failed."""
+    target = tmp_path / "nope.docx" if what == "missing" else tmp_path
+    result = run_cli("extract", str(target), env=settings_env(settings), timeout=120)
+    assert result.returncode == EXIT_USAGE, (result.returncode, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(target) in lines[0], result.stderr[-2000:]
+    assert result.stdout == ""
