@@ -151,7 +151,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Dynamic endpoints register here: path prefix -> ventanas.web.Handler (see ventanas/web.py).
     routes: dict[str, Handler] = {}
     routes.update(make_routes(open_storage(settings), settings))  # /subscribe, /confirm, /unsubscribe
-    serve(settings.public_dir, args.host, args.port, routes)
+    serve(settings.public_dir, args.host, args.port, routes, idle_timeout=settings.serve_idle_timeout,
+          body_timeout=settings.serve_body_timeout)
     return EXIT_OK
 
 
@@ -207,6 +208,11 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             doc = read_bytes(fetched.data, name=fetched.name, total_size=fetched.total_size)
             events, notes = extract_document(doc, source_url=fetched.url, label=fetched.url, **hints)
         else:
+            source = Path(args.file)
+            if not source.exists():  # the user named the wrong file: bad usage, not a failed step
+                raise CommandError(f"extract: no such file: {args.file}", EXIT_USAGE)
+            if source.is_dir():
+                raise CommandError(f"extract: {args.file} is a folder, not a document", EXIT_USAGE)
             events, notes = extract_file(args.file, **hints)
     except (DocumentError, FetchError) as exc:
         raise CommandError(str(exc)) from exc

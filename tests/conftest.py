@@ -90,6 +90,7 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
+    (tmp_path / "var").mkdir(exist_ok=True)  # a database URL's folder must exist (the default var_dir is made)
     return Settings(
         var_dir=tmp_path / "var", public_dir=tmp_path / "public", database_url=database_url,
         today=TODAY, download_delay=0.0,

@@ -35,8 +35,11 @@ def test_file_then_environment_override(tmp_path):
         ({"VENTANAS_SMTP_URL": "http://mail"}, "VENTANAS_SMTP_URL"),
         ({"VENTANAS_LINK_SPAN_DAYS": "-3"}, "VENTANAS_LINK_SPAN_DAYS"),
         ({"VENTANAS_CONFIG": "/nonexistent/ventanas.toml"}, "VENTANAS_CONFIG"),
+        ({"VENTANAS_SERVE_IDLE_TIMEOUT": "0"}, "VENTANAS_SERVE_IDLE_TIMEOUT"),
+        ({"VENTANAS_SERVE_BODY_TIMEOUT": "inf"}, "VENTANAS_SERVE_BODY_TIMEOUT"),
     ],
-    ids=["not-a-number", "impossible-date", "unknown-zone", "not-http", "smtp-scheme", "negative-span", "missing-file"],
+    ids=["not-a-number", "impossible-date", "unknown-zone", "not-http", "smtp-scheme", "negative-span", "missing-file",
+         "no-idle-timeout", "endless-body-timeout"],
 )
 def test_wrong_value_names_the_setting(environ, named):
     with pytest.raises(ConfigError) as info:

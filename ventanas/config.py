@@ -12,6 +12,7 @@ the setting; ``run.py`` prints it without a traceback.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -81,6 +82,14 @@ class Settings:
     link_span_days: int = _setting(
         120, "A non-binding meeting this many days or fewer before a binding review is a link opportunity."
     )
+    serve_idle_timeout: float = _setting(
+        15.0,
+        "Seconds `serve` keeps a connection that has not sent a whole request header: idle between "
+        "requests (keep-alive) or sending its headers slowly.",
+    )
+    serve_body_timeout: float = _setting(
+        30.0, "Seconds `serve` waits for a whole request body before answering 408 and closing."
+    )
     download_delay: float = _setting(2.0, "Seconds between two requests to the same domain.")
     download_timeout: float = _setting(60.0, "Seconds before a request is abandoned.")
     max_page_bytes: int = _setting(20_000_000, "A response larger than this is dropped (and counted as an error).")
@@ -143,6 +152,17 @@ def _env_name(f: dataclasses.Field) -> str:
     return f.metadata.get("env") or f"VENTANAS_{f.name.upper()}"
 
 
+# What a value of each field type must look like, in words (a message never shows a type hint).
+_KIND_WORDS = {
+    "Path": "a path",
+    "int": "a whole number",
+    "float": "a finite number",
+    "date | None": "a date like 2025-08-01 (or empty)",
+    "tuple[str, ...]": "a comma-separated list",
+    "str": "text",
+}
+
+
 def _coerce(f: dataclasses.Field, raw: Any, where: str) -> Any:
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
     try:
@@ -153,7 +173,12 @@ def _coerce(f: dataclasses.Field, raw: Any, where: str) -> Any:
                 raise ValueError
             return int(raw)
         if kind == "float":
-            return float(raw)
+            if isinstance(raw, bool):
+                raise ValueError
+            number = float(raw)
+            if not math.isfinite(number):  # nan would switch a check off, inf would wait forever
+                raise ValueError
+            return number
         if kind == "date | None":
             if raw in (None, ""):
                 return None
@@ -165,7 +190,53 @@ def _coerce(f: dataclasses.Field, raw: Any, where: str) -> Any:
             raise ValueError
         return raw
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: cannot use {raw!r} as {kind} ({f.metadata['doc']})") from exc
+        words = _KIND_WORDS.get(kind, "a value of another kind")
+        raise ConfigError(f"{where}: {raw!r} is not {words}. {f.metadata['doc']}") from exc
+
+
+def _scheme(url: str) -> str | None:
+    try:
+        return urlsplit(url).scheme
+    except ValueError:  # e.g. an unclosed [ in an IPv6 host
+        return None
+
+
+def _is_http_url(url: str, *, need_host: bool) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and (bool(parts.hostname) or not need_host)
+    except ValueError:
+        return False
+
+
+def _check_database_url(url: str) -> None:
+    """A URL SQLAlchemy can use with a driver that is installed, and for SQLite a file in a
+    folder that exists: a typo in the path would otherwise start a new, empty database.
+    (Only a URL set by the user: the default, in var_dir, is created on first use.)
+    The URL is never echoed whole: it may hold a password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError("VENTANAS_DATABASE_URL: not a database URL "
+                          "(like sqlite:////srv/ventanas/var/ventanas.db or postgresql+psycopg://user:pass@host/db)"
+                          ) from exc
+    try:
+        parsed.get_dialect().import_dbapi()
+    except NoSuchModuleError as exc:
+        raise ConfigError(f"VENTANAS_DATABASE_URL: no database driver is known for {parsed.drivername!r} "
+                          "(use sqlite:/// or postgresql+psycopg://)") from exc
+    except ImportError as exc:
+        raise ConfigError(f"VENTANAS_DATABASE_URL: the driver for {parsed.drivername!r} is not installed "
+                          f"(no module {exc.name or '?'}; use sqlite:/// or postgresql+psycopg://)") from exc
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and parsed.query.get("uri") != "true":
+        folder = Path(parsed.database).parent
+        if not folder.is_dir():
+            raise ConfigError(f"VENTANAS_DATABASE_URL: the SQLite database's folder {folder} does not exist "
+                              "(create it, or correct the path)")
 
 
 def _validate(settings: Settings) -> Settings:
@@ -174,15 +245,22 @@ def _validate(settings: Settings) -> Settings:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"VENTANAS_TIMEZONE: unknown time zone {settings.timezone!r}") from exc
     for name, url in [("base_url", settings.base_url), *[(f"{n}_url", u) for n, u in settings.source_base_urls().items()]]:
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        if not _is_http_url(url, need_host=True):
             raise ConfigError(f"VENTANAS_{name.upper()}: {url!r} is not an http(s) URL")
     for url in settings.feeds:
-        if urlsplit(url).scheme not in ("http", "https"):
+        if not _is_http_url(url, need_host=False):
             raise ConfigError(f"VENTANAS_FEEDS: {url!r} is not an http(s) URL")
-    if settings.smtp_url and urlsplit(settings.smtp_url).scheme not in ("smtp", "smtps", "smtp+starttls"):
+    if settings.smtp_url and _scheme(settings.smtp_url) not in ("smtp", "smtps", "smtp+starttls"):
         raise ConfigError("VENTANAS_SMTP_URL: scheme must be smtp, smtps or smtp+starttls")
+    if settings.database_url:
+        _check_database_url(settings.database_url)
     if settings.download_delay < 0:
         raise ConfigError("VENTANAS_DOWNLOAD_DELAY: must be zero or more seconds")
+    if settings.download_timeout <= 0:
+        raise ConfigError("VENTANAS_DOWNLOAD_TIMEOUT: must be a positive number of seconds")
+    for name in ("serve_idle_timeout", "serve_body_timeout"):
+        if not 0 < getattr(settings, name) < math.inf:
+            raise ConfigError(f"VENTANAS_{name.upper()}: must be a positive, finite number of seconds")
     if settings.link_span_days <= 0:
         raise ConfigError("VENTANAS_LINK_SPAN_DAYS: must be a positive number of days")
     if settings.max_page_bytes <= 0:

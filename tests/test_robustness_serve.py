@@ -1,0 +1,341 @@
+"""Robustness, serve: `run.py serve` (ventanas/web.py) against clients that misbehave on purpose.
+
+Raw sockets on loopback, so a test controls every byte and every pause: a
+form split over two TCP segments, a body shorter than its Content-Length, a
+folder of public/ swapped for a symlink after a file in it was served, and
+connections that send their headers or body slowly, or nothing at all, up to
+the last file descriptor. Each test says what the server must do; the
+timeouts are set short here (the defaults are in ventanas/config.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, settings_env
+from ventanas.notifier.web import make_routes
+from ventanas.storage import outbox as box
+from ventanas.web import MAX_BODY_BYTES, Request, Response, StaticFiles, make_server
+
+SHORT = 1.0  # seconds: the timeouts these tests give the server
+
+
+def connect(server_address: tuple[str, int]) -> socket.socket:
+    sock = socket.create_connection(server_address[:2], timeout=10)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # each sendall leaves as its own segment
+    return sock
+
+
+def read_response(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (or resets it)."""
+    chunks = []
+    try:
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    except ConnectionResetError:
+        pass
+    return b"".join(chunks)
+
+
+def status_of(response: bytes) -> int | None:
+    if not response.startswith(b"HTTP/1.1 "):
+        return None
+    return int(response.split(b" ", 2)[1])
+
+
+def post_head(path: str, length: int | None) -> bytes:
+    size = f"Content-Length: {length}\r\n" if length is not None else "Transfer-Encoding: chunked\r\n"
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\n{size}\r\n").encode()
+
+
+class Recorder:
+    """A route that keeps every request it is handed."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request)
+        return Response.text(200, f"{len(request.body)} bytes\n")
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def public(tmp_path: Path) -> Path:
+    root = tmp_path / "public"
+    root.mkdir()
+    (root / "index.html").write_text("<!doctype html><title>home</title>")
+    return root
+
+
+@pytest.fixture
+def server(public: Path, recorder: Recorder):
+    with make_server(public, port=0, routes={"/form": recorder}, idle_timeout=SHORT,
+                     body_timeout=SHORT) as srv:
+        yield srv
+
+
+# -- 1. request bodies are read whole, up to the cap, or refused ----------------
+
+
+@pytest.fixture
+def subscribe_site(storage, settings):
+    settings.public_dir.mkdir(parents=True, exist_ok=True)
+    with make_server(settings.public_dir, port=0, routes=make_routes(storage, settings)) as srv:
+        yield srv
+
+
+def test_form_split_over_two_segments_is_read_whole(storage, subscribe_site):
+    """Regression: the body was read with one read(), which returns what has arrived so far: the
+    first segment `…&email=victim@example.co` was handled alone, a 200 and a confirmation mail
+    to the truncated address."""
+    first, rest = b"state=MEX&language=en&digest=weekly&email=victim%40example.co", b"m.evil"
+    sock = connect(subscribe_site.server_address)
+    with sock:
+        sock.sendall(post_head("/subscribe", len(first + rest)) + first)
+        time.sleep(0.5)
+        sock.sendall(rest)
+        response = read_response(sock)
+    assert status_of(response) == 200, response[:200]
+    with storage.session() as session:
+        assert [m.recipient for m in box.messages(session, reason="confirm")] == ["victim@example.com.evil"]
+
+
+def test_chunked_form_split_over_two_segments_is_read_whole(server, recorder):
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(post_head("/form", None) + b"5\r\nemail\r\n")
+        time.sleep(0.5)
+        sock.sendall(b"6\r\n=a%40b\r\n0\r\n\r\n")
+        response = read_response(sock)
+    assert status_of(response) == 200, response[:200]
+    assert [r.body for r in recorder.requests] == [b"email=a%40b"]
+
+
+def test_chunked_body_over_the_cap_in_two_segments_is_refused(server, recorder):
+    """A body with no length up front passes the cap only in its second segment: still 413."""
+    half = MAX_BODY_BYTES // 2 + 1
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(post_head("/form", None) + f"{half:x}\r\n".encode() + b"x" * half + b"\r\n")
+        time.sleep(0.5)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # it may answer and close first
+            sock.sendall(f"{half:x}\r\n".encode() + b"y" * half + b"\r\n0\r\n\r\n")
+        response = read_response(sock)
+    assert status_of(response) == 413, response[:200]
+    assert recorder.requests == []
+
+
+def test_body_shorter_than_content_length_is_never_handled(server, recorder):
+    """The client sends 20 of 60 bytes, then closes its side: no handler sees 20 bytes as the form."""
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(post_head("/form", 60) + b"email=a%40example.org")
+        sock.shutdown(socket.SHUT_WR)
+        response = read_response(sock)
+    assert status_of(response) in (None, 400), response[:200]  # the server may have no one to answer
+    assert recorder.requests == []
+
+
+# -- 2. confinement to public/ is checked on every request ----------------------
+
+
+def test_folder_swapped_for_a_symlink_after_a_request_cannot_escape(server, public, tmp_path):
+    """Regression: serve remembered that /tmpdir/passwd named public/tmpdir/passwd and re-checked only
+    that last component; with public/tmpdir then replaced by a symlink to /etc, /etc/passwd was served."""
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0:outside the public directory\n")
+    (public / "tmpdir").mkdir()
+    (public / "tmpdir" / "passwd").write_text("a public file\n")
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(b"GET /tmpdir/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert status_of(read_response(sock)) == 200
+
+    (public / "tmpdir" / "passwd").unlink()
+    (public / "tmpdir").rmdir()
+    (public / "tmpdir").symlink_to(outside)
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(b"GET /tmpdir/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        response = read_response(sock)
+    assert status_of(response) == 404, response[:200]
+    assert b"outside the public directory" not in response
+
+
+def test_symlink_inside_public_still_serves(server, public):
+    """A symlink that stays inside public/ (a `latest` folder) is fine, before and after a swap."""
+    (public / "v1").mkdir()
+    (public / "v1" / "feed.ics").write_text("one")
+    (public / "v2").mkdir()
+    (public / "v2" / "feed.ics").write_text("two")
+    (public / "latest").symlink_to(public / "v1")
+
+    def get() -> bytes:
+        sock = connect(server.server_address)
+        with sock:
+            sock.sendall(b"GET /latest/feed.ics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            return read_response(sock)
+
+    assert get().endswith(b"\r\n\r\none")
+    (public / "latest").unlink()
+    (public / "latest").symlink_to(public / "v2")
+    assert get().endswith(b"\r\n\r\ntwo")
+
+
+def test_file_replaced_between_stat_and_open_is_not_read(public, tmp_path):
+    """The last guard against a swap inside one request: bytes are read only from the file the
+    confined lookup described (same device and inode), else the lookup runs again."""
+    files = StaticFiles(public)
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("outside the public directory")
+    assert files.read(public / "index.html", os.stat(elsewhere)) is None
+    assert files.read(public / "index.html", os.stat(public / "index.html"))[1].startswith(b"<!doctype")
+
+
+# -- 3. connections time out --------------------------------------------------
+
+
+def closed_within(sock: socket.socket, seconds: float, trickle: bytes = b"") -> tuple[float, bytes]:
+    """Send ``trickle`` a byte every 0.1 s (while the server listens) and wait for the server to close:
+    how long that took, and what it said."""
+    started = time.monotonic()
+    sock.settimeout(0.1)
+    received = b""
+    for byte in (trickle[i:i + 1] for i in range(len(trickle))):
+        try:
+            sock.sendall(byte)
+        except (BrokenPipeError, ConnectionResetError):
+            return time.monotonic() - started, received
+        try:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return time.monotonic() - started, received
+            received += chunk
+        except TimeoutError:
+            pass
+        except ConnectionResetError:
+            return time.monotonic() - started, received
+        if time.monotonic() - started > seconds:
+            break
+    sock.settimeout(max(0.1, seconds - (time.monotonic() - started)))
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except TimeoutError:
+        pytest.fail(f"the connection was still open after {seconds} s")
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - started, received
+
+
+def test_slow_headers_are_cut_off(server):
+    """Slowloris: a request line, then a header a byte every 0.1 s, never ending: closed at the timeout."""
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(b"GET / HTTP/1.1\r\n")
+        took, _ = closed_within(sock, SHORT + 3, trickle=b"X-Slow: " + b"a" * 100)
+    assert took < SHORT + 3
+
+
+def test_slow_body_is_cut_off_with_408(server, recorder):
+    sock = connect(server.server_address)
+    with sock:
+        sock.sendall(post_head("/form", 500) + b"email=")
+        took, response = closed_within(sock, SHORT + 3, trickle=b"a" * 100)
+    assert took < SHORT + 3
+    assert status_of(response) == 408, response[:200]
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize("requests_before", [0, 1], ids=["never-asks", "after-an-answer"])
+def test_idle_connection_is_closed(server, requests_before):
+    sock = connect(server.server_address)
+    with sock:
+        for _ in range(requests_before):
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # keep-alive
+            assert status_of(sock.recv(65536)) == 200
+        took, _ = closed_within(sock, SHORT + 3)
+    assert took < SHORT + 3
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _low_fd_limit(limit: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+    return apply
+
+
+def test_idle_connections_cannot_starve_serve_under_a_low_fd_limit(settings, public):
+    """With `ulimit -n 64`, 100 connections that never send a byte took every descriptor for an hour
+    (aiohttp's default keep-alive), so nobody else was answered, and each refused accept logged a
+    traceback. Now the idle ones are closed at the timeout, a real client is answered, and the
+    accept errors of the burst are one line."""
+    port = _free_port()
+    env = settings_env(settings, VENTANAS_PUBLIC_DIR=str(public), VENTANAS_SERVE_IDLE_TIMEOUT="2")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)], env=env,
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_low_fd_limit(64))
+    idle: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                probe = socket.create_connection(("127.0.0.1", port), timeout=5)
+                probe.close()
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "serve did not start"
+                assert proc.poll() is None, proc.stderr.read().decode()
+                time.sleep(0.1)
+        for _ in range(100):  # more than the server's 64 descriptors: the backlog holds the rest
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(1.5)  # the server is out of descriptors and refuses accepts now
+
+        answered = threading.Event()
+        got: list[bytes] = []
+
+        def client() -> None:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+            with sock:
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                try:
+                    got.append(read_response(sock))
+                except TimeoutError:
+                    return
+            answered.set()
+
+        thread = threading.Thread(target=client, daemon=True)
+        thread.start()
+        assert answered.wait(15), "a real client was not answered while idle connections held serve"
+        assert status_of(got[0]) == 200
+    finally:
+        for sock in idle:
+            sock.close()
+        proc.terminate()
+        _out, err = proc.communicate(timeout=10)
+    text = err.decode()
+    assert "Traceback" not in text, text[-2000:]
+    assert text.count("Too many open files") == 1, text[-2000:]
