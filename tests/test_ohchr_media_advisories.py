@@ -80,10 +80,13 @@ def test_only_dialogues_are_kept(cmw36):
     assert {item.kind for item in cmw36.values()} == {Kind.DIALOGUE}
 
 
-def test_illustrative_upcoming_advisory():
+def test_an_advisory_as_live_ones_are_written_names_no_session():
+    # "its upcoming session from 4 to 22 August", the State on its own line, its slots below: the page
+    # gives no number, so the items say so; storage places them on the stored session (test_sessions_placement)
     items = page_items("www.ohchr.org", CERD116)
-    assert sorted(items) == ["ohchr/CERD/116/dialogue/GTM/1", "ohchr/CERD/116/dialogue/GTM/2"]
-    assert items["ohchr/CERD/116/dialogue/GTM/2"].start == datetime(2025, 8, 7, 10, 0, tzinfo=GENEVA)
+    assert sorted(items) == ["ohchr/CERD/unnumbered/dialogue/GTM/1", "ohchr/CERD/unnumbered/dialogue/GTM/2"]
+    assert items["ohchr/CERD/unnumbered/dialogue/GTM/2"].start == datetime(2025, 8, 7, 10, 0, tzinfo=GENEVA)
+    assert {item.session for item in items.values()} == {None}
 
 
 def test_meeting_summary_gives_the_next_public_meeting():
