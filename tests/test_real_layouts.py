@@ -449,3 +449,22 @@ def test_repairs_only_what_copying_breaks():
 ])
 def test_the_year_from_the_page_itself(text, url, expected):
     assert guess_published(text, url) == expected
+
+
+def test_a_dateline_is_not_the_meeting_date():
+    text = ("Quito, Ecuador, 14 de octubre de 2026.– El 6 y 7 de octubre tuvo lugar en La Paz la XXIV "
+            "Conferencia Suramericana sobre Migraciones (CSM).")
+    meeting = [e for e in extract(text, date(2026, 10, 14)) if e.key == "csm/conference/24"]
+    assert [(m.start.isoformat(), m.end.isoformat()) for m in meeting] == [("2026-10-06", "2026-10-07")]
+
+
+def test_a_page_saved_as_its_cms_json_is_read_as_its_text():
+    text = ('{"id":7,"date":"2026-03-02T10:00:00","title":{"rendered":"GFMD Second Preparatory Meeting"},'
+            '"content":{"rendered":"<p><em>On 10-11 March 2026, the Chair convened its second preparatory '
+            'meeting in Geneva.<\\/em><\\/p>\\n<p>The Friends of the Forum met on 10 March.<\\/p>"},"link":"x"}')
+    meetings = [e for e in extract(text, date(2026, 3, 12)) if str(e.kind) == "preparatory_meeting"]
+    assert [(m.start.isoformat(), m.end.isoformat()) for m in meetings] == [("2026-03-10", "2026-03-11")]
+    assert "<p>" not in meetings[0].evidence and "rendered" not in meetings[0].evidence
+    cut_short = text[:text.index("The Friends")]  # a stored copy that stops mid-string
+    assert [m.start.isoformat() for m in extract(cut_short, date(2026, 3, 12))
+            if str(m.kind) == "preparatory_meeting"] == ["2026-03-10"]

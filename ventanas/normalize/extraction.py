@@ -43,7 +43,7 @@ from ventanas.normalize.prose import detect_language
 from ventanas.normalize.reading import Context, body_hint, day_of, dominant_body, split_text
 from ventanas.normalize.statefind import UnresolvedState, unresolved_states
 from ventanas.normalize.states import all_states
-from ventanas.normalize.text import repair_text
+from ventanas.normalize.text import repair_text, unwrap_json
 from ventanas.normalize.treaty_prose import (
     GENEVA_TIME,
     date_heading,
@@ -81,7 +81,7 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
     if len(text) > MAX_CHARS:
         notes.append(f"text cut at {MAX_CHARS:,} characters")
         text = text[:MAX_CHARS]
-    text = repair_text(text)
+    text = repair_text(unwrap_json(text))
     language = lang if lang in ("en", "es", "fr") else detect_language(text)
     if published is None and (published := guess_published(text, source_url)) is not None:
         notes.append(f"publication date not given: years are read from {published:%Y-%m} (the page's own date or URL)")

@@ -20,6 +20,7 @@ from ventanas.normalize.reading import (
     add_event,
     any_meeting,
     bodies_in,
+    is_dateline,
     new_event,
     number_before,
     place_in,
@@ -76,6 +77,8 @@ def process_sentence(sent: Sent, ctx: Context) -> None:
                if i == 0 or not (_is_reference(text, h[1]) or (numbers[i] is None and h[0].edition == "number"))]
     claimed: dict[int, list[DateSpan]] = defaultdict(list)
     for span in sent.dates:
+        if is_dateline(sent, span):
+            continue
         before = [i for i in subject if hits[i][1] <= sent.rel(span.pos)]
         claimed[before[-1] if before else subject[0]].append(span)
     for i, (mtype, _start, end) in enumerate(hits):
@@ -252,7 +255,7 @@ def settle_process(text: str, sents: list[Sent], ctx: Context) -> None:
     sent = sents[index]
     window = [s for s in sents[index:index + 4] if s.s.line - sent.s.line <= 4]
     spans = [(s, d) for s in window for d in s.dates
-             if not (vocab.REGISTRATION.search(s.text) or vocab.SUBMISSION.search(s.text))
+             if not (vocab.REGISTRATION.search(s.text) or vocab.SUBMISSION.search(s.text)) and not is_dateline(s, d)
              and (s is not sent or d.pos > sent.s.pos + hit_end - 80)]
     if not spans:
         spans = [(s, replace(d, pos=s.s.pos + d.pos)) for s in window for d in relative_spans(s.text, ctx.published)]

@@ -96,6 +96,17 @@ def split_text(text: str, published: date | None, lang: str) -> tuple[list[Sent]
     return out, found[2]
 
 
+# "Lima, Perú, 11 de diciembre de 2023.– El 5 y 6 de diciembre tuvo lugar…", "GENEVA (30 July 2025) –":
+# the date a dispatch was written, not a meeting's.
+_DATELINE_BEFORE = re.compile(r"^[\s\W]*(?:[A-ZÁÉÍÓÚÑ][\w'’.-]*[\s,]*){1,5}\(?\s*$")
+_DATELINE_AFTER = re.compile(r"^\s*[.)]?\s*[–—-]")
+
+
+def is_dateline(sent: Sent, span: DateSpan) -> bool:
+    at = sent.rel(span.pos)
+    return bool(_DATELINE_BEFORE.match(sent.text[:at]) and _DATELINE_AFTER.match(sent.text[at + len(span.text):]))
+
+
 def body_hint(body: str | None) -> str | None:
     if not body:
         return None

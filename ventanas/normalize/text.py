@@ -47,3 +47,49 @@ def repair_text(text: str) -> str:
     text = _GLUED_MONTH.sub(r"\1 ", text)
     text = _SPLIT_DAY.sub(r"\1 ", text)
     return _BROKEN_HYPHEN.sub("-", text)
+
+
+_JSON_START = re.compile(r"(?m)^\s*[{\[]")
+# Where a CMS's JSON keeps what a reader sees (WordPress: title.rendered, content.rendered).
+_RENDERED = re.compile(r'"rendered"\s*:\s*"(?P<value>(?:[^"\\]|\\.)*)')
+_JSON_TEXT_KEYS = ("title", "content", "excerpt", "body", "text", "description", "summary", "rendered")
+
+
+def unwrap_json(text: str) -> str:
+    """A page saved as its CMS's raw JSON (a WordPress REST answer): the text a reader would see —
+    the title and content, their HTML read as text — in place of the JSON. Anything else unchanged."""
+    m = _JSON_START.search(text)
+    if m is None or "rendered" not in text and '"content"' not in text:
+        return text
+    import json
+
+    parts: list[str] = []
+    try:
+        value, _end = json.JSONDecoder().raw_decode(text[m.start():].lstrip())
+    except ValueError:  # a stored copy cut short: read the "rendered" strings one by one
+        for found in _RENDERED.finditer(text, m.start()):
+            raw = found["value"]
+            for cut in range(7):  # a copy may stop inside an escape: "\u00"
+                try:
+                    parts.append(json.loads(f'"{raw[:len(raw) - cut]}"', strict=False))
+                    break
+                except ValueError:
+                    continue
+        value = None
+
+    def visit(node: object, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                visit(v, k if k != "rendered" else key)
+        elif isinstance(node, list):
+            for v in node:
+                visit(v, key)
+        elif isinstance(node, str) and key in _JSON_TEXT_KEYS and node.strip():
+            parts.append(node)
+
+    visit(value)
+    if not parts:
+        return text
+    from ventanas.normalize.doctext import html_to_text
+
+    return text[:m.start()] + "\n\n".join(html_to_text(part) for part in parts)
