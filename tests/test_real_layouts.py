@@ -80,6 +80,14 @@ SESSIONS = [
     ("en-from-today",
      "The UN Committee on the Elimination of Discrimination against Women will review Peru and Chad in its "
      "latest session from today to 26 June.", date(2026, 6, 8), "CEDAW", "2026-06-08", "2026-06-26", None),
+    ("es-closing-next-number-in-apposition",
+     "El Comité contra la Tortura clausuró hoy su 85º período de sesiones, durante el cual examinó los informes "
+     "de Chile y Kenya. El próximo período de sesiones, el 86º, se celebrará del 12 al 30 de abril de 2027.",
+     date(2026, 12, 4), "CAT", "2027-04-12", "2027-04-30", "86"),
+    ("en-opened-this-morning",
+     "The Committee on the Rights of the Child this morning opened its one hundred and second session, during "
+     "which it will review the reports of Benin and Ireland. The session will run until 29 January.",
+     date(2027, 1, 11), "CRC", "2027-01-11", "2027-01-29", "102"),
     ("es-proxima-sesion",
      "GINEBRA (2 de abril de 2026) – El Comité de los Derechos del Niño celebrará su próxima sesión del 6 "
      "al 24 de abril, durante la cual examinará la situación de Honduras.",
@@ -153,6 +161,10 @@ STATES = [
      "Le Comité des droits de l'homme tiendra sa prochaine session du 6 au 31 juillet 2026. Au cours de "
      "cette session, il examinera les rapports du Congo, de la Fédération de Russie et des îles Cook.",
      None, ["COG", "COK", "RUS"]),
+    ("fr-heures",
+     "Le Comité des droits de l'homme se réunira du 1er au 26 mars 2027 pour examiner les rapports de la "
+     "Belgique et du Chili.\nBelgique : 2 mars de 15 heures à 18 heures et 3 mars de 10 heures à 13 heures\n"
+     "Chili : 3 mars de 15 heures à 18 heures", date(2027, 2, 24), ["BEL", "CHL"]),
     ("fr-past-session-excluded",
      "Le Comité des droits de l'enfant a clos les travaux de sa quatre-vingt-dix-huitième session, au cours "
      "de laquelle il a examiné les rapports de l'Arménie et de la Slovénie. Lors de sa prochaine session, "
@@ -468,3 +480,11 @@ def test_a_page_saved_as_its_cms_json_is_read_as_its_text():
     cut_short = text[:text.index("The Friends")]  # a stored copy that stops mid-string
     assert [m.start.isoformat() for m in extract(cut_short, date(2026, 3, 12))
             if str(m.kind) == "preparatory_meeting"] == ["2026-03-10"]
+
+
+def test_french_hours_written_out_are_one_slot_each():
+    text = ("Le Comité des droits de l'homme se réunira du 1er au 26 mars 2027 pour examiner les rapports de la "
+            "Belgique et du Chili.\nBelgique : 2 mars de 15 heures à 18 heures et 3 mars de 10 heures à 13 heures")
+    dialogues = of_kind(extract(text, date(2027, 2, 24)), "dialogue")
+    assert [(d.start.strftime("%d %H:%M"), d.end.strftime("%H:%M")) for d in dialogues] == [
+        ("02 15:00", "18:00"), ("03 10:00", "13:00")]

@@ -103,10 +103,14 @@ _FROM_TODAY = re.compile(r"(?:from|starting)\s+today\s+(?:to|until|through)\s+(?
                          r"(?:[àa]\s+partir\s+d['’]aujourd['’]hui|d[èe]s\s+aujourd['’]hui)\s+(?:et\s+)?"
                          r"(?:jusqu['’]au|au)\s+$", re.I)
 # A start and an end written apart: "commence ses travaux le 23 juillet" … "qui devrait s'achever le 10 août".
-_STARTS_ON = re.compile(r"\b(?:begins?|opens?|starts?|commence(?:ra)?|d[ée]bute(?:ra)?|s['’]ouvr\w*|"
+_STARTS_ON = re.compile(r"\b(?:begins?|opens?|opened|starts?|commence(?:ra)?|d[ée]bute(?:ra)?|s['’]ouvr\w*|"
                         r"comenzar[aá]|iniciar[aá]|inicia|abrir[aá])\b", re.I)
 _ENDS_ON = re.compile(r"\b(?:ends?|close|closes|conclude|concludes|s['’]ach[eè]ve\w*|s['’]achever|se\s+termine\w*|"
-                      r"terminer\w*|concluir[aá]|terminar[aá]|clausurar[aá])\b", re.I)
+                      r"terminer\w*|concluir[aá]|terminar[aá]|clausurar[aá]|runs?\s+until|until|hasta\s+el|"
+                      r"jusqu['’]au)\b", re.I)
+# "this morning opened its eighty-ninth session": a start on the day of publication.
+_OPENED_TODAY = re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|hoy|esta\s+ma[ñn]ana|aujourd['’]hui|"
+                           r"ce\s+matin)\b", re.I)
 _INFO_NOTE = re.compile(r"INT[_/](?P<body>[A-Z]+)[_/]INF[_/](?P<session>\d+)")  # the note's own symbol
 _HASHTAG = re.compile(r"#(?P<body>[A-Z]{2,5})(?P<n>\d{1,3})\b")
 _NEW_YORK = re.compile(r"new\s+york|nueva\s+york|headquarters|sede\s+de\s+las\s+naciones", re.I)
@@ -226,6 +230,9 @@ def _announcing(sents: list[Sent], ctx: Context, body: str) -> tuple[int, DateSp
         for span in sent.dates:
             if span.start == span.end and _STARTS_ON.search(sent.text[:sent.rel(span.pos)][-80:]):
                 opened = span
+        if published is not None and _STARTS_ON.search(sent.text) and _OPENED_TODAY.search(sent.text) \
+                and vocab.SESSION_WORDS.search(sent.text) and not _PAST.search(sent.text.replace("opened", "")):
+            opened = DateSpan(published, published, "", sent.s.pos, 0.9)
     return (best[1], best[2]) if best else None
 
 

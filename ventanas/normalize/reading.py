@@ -188,6 +188,9 @@ def session_numbers(text: str) -> list[tuple[int, int]]:
         n = number_before(text, m.start())
         if n is None and (after := re.match(r"\s+(?:No\.?\s*|n[º°]\s*)?(\d{1,3})\b(?![:.]\d)", text[m.end():])):
             n = int(after[1])
+        # "el próximo período de sesiones, el 76º, se celebrará", "the next session, the 76th, will"
+        if n is None and (after := re.match(r"\s*,\s*(?:el|la|the|le|la)\s+([\w.ºª°-]+)\s*,", text[m.end():])):
+            n = read_number(after[1])
         if n is not None:
             found.append((n, m.start()))
     return found

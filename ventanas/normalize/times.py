@@ -127,7 +127,8 @@ def _grammar() -> list[tuple[str, re.Pattern[str]]]:
             rf"(?:\s*,?\s*\(?\s*(?P<zone>{_zone_pattern()})\s*\)?(?:\s*\(\s*(?P<zone2>[A-Za-z]{{3,4}})\s*\))?)?")
     t1, t2 = _TIME.format(n=1), _TIME.format(n=2)
     forms = {
-        "range": rf"{start}(?:{t1}){_RANGE}(?:{t2}){tail}",
+        # "de 15 heures à 18 heures", "de 10 horas a 13 horas": the clock word may follow both ends
+        "range": rf"{start}(?:{t1})(?:\s*(?:heures|horas|hrs?)\b\.?)?{_RANGE}(?:{t2}){tail}",
         "single": rf"{start}(?:{t1}){tail}",
     }
     return [(name, re.compile(p, re.I)) for name, p in forms.items()]

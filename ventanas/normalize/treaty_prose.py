@@ -43,9 +43,14 @@ def document_session(text: str, sents: list[Sent], body: str | None) -> str | No
     if with_range:
         return str(with_range[0])
     for s in sents[:5]:  # a title: "Information note for NGOs — 25th session"
-        if numbers := session_numbers(s.text):
-            return str(numbers[0][0])
+        if (numbers := session_numbers(s.text)) and not CONCLUDED.search(s.text):
+            return str(numbers[0][0])  # not "concluded its 75th session": the text is about the next one
     return None
+
+
+# A session that is over: its number is not the one a document announces.
+CONCLUDED = re.compile(r"\b(?:concluded|concludes|closed|closes|ended|clos|conclu[ts]?|a\s+(?:clos|conclu)|"
+                       r"clausur[oó]|concluy[oó]|termin[oó])\b", re.I)
 
 
 def is_heading(sent: Sent) -> bool:
