@@ -13,7 +13,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from tests.test_feeds_scenario import GENEVA, fill, ohchr_items, process_items, record
 from ventanas.calendar.publisher import publish
-from ventanas.domain import Status
+from ventanas.domain import EventItem, Kind, Status
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
@@ -219,3 +219,19 @@ def test_same_events_give_the_same_bytes(storage, settings, tmp_path):
     second = {p.relative_to(other.public_dir): p.read_bytes() for p in all_feeds(Path(other.public_dir))}
     assert first.keys() == second.keys()
     assert all(first[k] == second[k] for k in first)
+
+
+def test_news_item_is_no_calendar_event(storage, settings):
+    # A CRM newsletter was published as a dated event, with advice for a meeting that does not exist.
+    fill(storage)
+    newsletter = EventItem(key="news/crmsv.org/noticias-boletin-julio", body="CRM", kind=Kind.NEWS,
+                           title="La CRM publica su boletín informativo de julio", start=date(2025, 7, 30),
+                           source_url="https://crmsv.org/noticias/boletin-julio/", source_name="rss_feeds")
+    record(storage, "rss_feeds", [newsletter])
+    publish(storage, settings)
+    public = Path(settings.public_dir)
+    for feed in ("all.ics", "bodies/CRM.ics", "states/MEX.ics"):
+        assert f"{newsletter.key}@ventanas" not in events_of(public / "feeds" / feed), feed
+    assert newsletter.key in (public / "api" / "events.json").read_text()  # the data keeps it
+    for page in ("bodies/CRM.html", "states/MEX.html", "es/states/MEX.html"):
+        assert newsletter.source_url in (public / page).read_text(), page  # and the pages link to it

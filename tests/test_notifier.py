@@ -241,6 +241,19 @@ def test_cancelled_and_superseded_alerts(world, settings):
     assert "La fuente indica (en su idioma): Send to ohchr-cmw@un.org" in estimate.text_body
 
 
+def test_news_is_in_the_digest_not_in_an_alert(world, settings):
+    news = _item(ids.news_item("crmsv.org", "boletin-julio"), "CRM", Kind.NEWS,
+                 "La CRM publica su boletín informativo de julio", TODAY - timedelta(days=3), source="rss_feeds",
+                 url="https://crmsv.org/noticias/boletin-julio")
+    store_items(world, [*calendar(), news])
+    assert notify(world, settings, digests=False).alerts == 0  # a newsletter changes no date
+    notify(world, on(settings, TODAY + timedelta(days=3)))
+    (digest,) = [m for m in outbox(world, recipient="ana@example.org", reason="digest") if "W32" in m.dedupe_key]
+    changed = digest.text_body[digest.text_body.index("QUÉ CAMBIÓ"):]
+    assert "* Noticia: La CRM publica su boletín informativo de julio" in changed
+    assert "Fuente: https://crmsv.org/noticias/boletin-julio" in changed
+
+
 def test_many_changes_at_once_are_one_message(world, settings):
     sessions = [_item(ids.ohchr_review("CAT", 90 + n, "GTM"), "CAT", Kind.REVIEW, f"CAT {90 + n}th session: review of "
                       "Guatemala", date(2026, 1, 5) + timedelta(weeks=n), states=[StateLink("GTM", Role.REVIEWED)],

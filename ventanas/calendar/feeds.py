@@ -25,6 +25,8 @@ How events look in a feed:
   the feed so clients show it struck through instead of silently dropping it.
 - SUMMARY says "[Cancelled]", "[Postponed]" or "(estimated)" up front, as
   not every client shows STATUS.
+- A news item (kind ``news``: a link with no meeting in it) is not an event
+  and is in no feed (:func:`in_feeds`); pages, exports and digests list it.
 - A *vanished* event (its sources stopped listing it in two healthy runs)
   stays in the feed, STATUS:TENTATIVE, its SUMMARY prefixed "[No longer
   listed]" and its DESCRIPTION saying when it disappeared: it may have been
@@ -47,13 +49,15 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from ventanas.calendar import i18n
-from ventanas.calendar.events import EventView
+from ventanas.calendar.events import Entry, EventView
 from ventanas.calendar.vtimezone import vtimezone
 from ventanas.normalize.text import clean_multiline, clean_text
 
 PRODID = "-//ventanas//reporting windows//EN"
 REFRESH = timedelta(hours=6)
 PUBLISHED_TTL = "PT6H"
+# Kinds that are no calendar event: a news item is a link (pages, exports, digests), not a date.
+NOT_IN_FEEDS = frozenset({"news"})
 _ROLES = {"reviewed": "reviewed", "due_by": "report due", "member": "member", "host": "host", "concerned": "concerned"}
 
 
@@ -72,6 +76,11 @@ def _dates(view: EventView) -> tuple[date | datetime, date | datetime | None]:
     start = _moment(view.start, view.timezone)  # type: ignore[arg-type]
     end = _moment(view.end, view.timezone) if isinstance(view.end, datetime) else None
     return start, end if end is not None and end > start else None
+
+
+def in_feeds(event: EventView | Entry) -> bool:
+    """Whether an event is a calendar event: a news link with no meeting has no date to keep."""
+    return event.kind not in NOT_IN_FEEDS
 
 
 def summary_of(view: EventView) -> str:
@@ -191,7 +200,7 @@ def assemble(blocks: Iterable[bytes], tzids: Iterable[str], *, feed_id: str, nam
 def render_feed(views: Iterable[EventView], *, feed_id: str, name: str, description: str,
                 url: str | None = None) -> bytes:
     """One feed from events, rendering every event (the publisher reuses blocks instead)."""
-    views = sorted(views, key=lambda v: (v.first_day, v.key))
+    views = sorted((v for v in views if in_feeds(v)), key=lambda v: (v.first_day, v.key))
     tzids = set().union(*(tzids_of(v) for v in views)) if views else set()
     return assemble((event_block(v) for v in views), tzids, feed_id=feed_id, name=name,
                     description=description, url=url)

@@ -80,6 +80,7 @@ ACTIONS: dict[str, dict[str, str]] = {
         "session": "Committee session: see the States reviewed and the civil-society deadlines.",
         "pre_sessional_wg": "The committee prepares lists of issues: civil society can send information before it.",
         "process": "A meeting of a non-binding migration process: a chance to raise the treaty bodies' recommendations.",
+        "news": "News from the source, with no meeting or deadline in it: read it at the source.",
     },
     "es": {
         "cso_submission": "Sociedad civil: enviar información escrita (informe alternativo) a la secretaría del "
@@ -97,6 +98,7 @@ ACTIONS: dict[str, dict[str, str]] = {
         "pre_sessional_wg": "El comité prepara las listas de cuestiones: la sociedad civil puede enviar información antes.",
         "process": "Reunión de un proceso migratorio no vinculante: una oportunidad para plantear las recomendaciones "
         "de los órganos de tratados.",
+        "news": "Noticia de la fuente, sin reunión ni plazo: leerla en la fuente.",
     },
     "fr": {
         "cso_submission": "Société civile : envoyer des informations écrites (rapport alternatif) au secrétariat du "
@@ -114,6 +116,7 @@ ACTIONS: dict[str, dict[str, str]] = {
         "pre_sessional_wg": "Le comité prépare les listes de points : la société civile peut envoyer des informations avant.",
         "process": "Réunion d’un processus migratoire non contraignant : l’occasion de faire valoir les recommandations "
         "des organes conventionnels.",
+        "news": "Actualité de la source, sans réunion ni échéance : à lire à la source.",
     },
 }
 
@@ -175,9 +178,14 @@ def kind_label(kind: str, lang: str) -> str:
 
 
 def action_for(kind: str, body: str, lang: str) -> str:
+    """What to do, by kind: a deadline, a session, a review or dialogue, a meeting of a process, news.
+
+    Every kind of a process (GFMD, CRM, CSM) but its registration deadlines and its news is a meeting."""
     actions = ACTIONS.get(lang, ACTIONS["en"])
+    if kind == "news":
+        return actions["news"]
     body_info = BODIES.get(body)
-    if body_info is not None and not body_info.binding and kind not in ("registration",):
+    if body_info is not None and not body_info.binding and kind != "registration":
         return actions["process"]
     return actions.get(kind, "")
 

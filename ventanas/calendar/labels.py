@@ -79,6 +79,8 @@ UI: dict[str, dict[str, str]] = {
         "days": "{n} days",
         "today_mark": "today",
         "not_found": "Page not found.",
+        "news": "News",
+        "news_help": "Published by the sources about the processes and committees that concern {state}: news with no meeting or deadline of its own, so in no calendar.",
     },
     "es": {
         "tagline": "Plazos de los órganos de tratados de la ONU y de los diálogos sobre migración, Estado por Estado.",
@@ -158,6 +160,8 @@ UI: dict[str, dict[str, str]] = {
         "days": "{n} días",
         "today_mark": "hoy",
         "not_found": "Página no encontrada.",
+        "news": "Noticias",
+        "news_help": "Publicadas por las fuentes sobre los procesos y comités que conciernen a {state}: noticias sin reunión ni plazo propio, por eso no figuran en ningún calendario.",
     },
     "fr": {
         "tagline": "Échéances des organes conventionnels de l’ONU et des dialogues sur les migrations, État par État.",
@@ -238,6 +242,8 @@ UI: dict[str, dict[str, str]] = {
         "days": "{n} jours",
         "today_mark": "aujourd’hui",
         "not_found": "Page introuvable.",
+        "news": "Actualités",
+        "news_help": "Publiées par les sources sur les processus et comités qui concernent l’État ({state}) : des actualités sans réunion ni échéance propre, donc dans aucun calendrier.",
     },
 }
 

@@ -33,6 +33,7 @@ INDEX_HORIZON_DAYS = 180  # the index lists deadlines of the next six months acr
 INDEX_ROWS = 120  # the soonest of them: a longer list is for the feeds and the exports
 HISTORY_LENGTH = 100
 BODY_ROWS = 150  # a body's page lists its next and its latest events; its feed and the exports have them all
+STATE_NEWS = 10  # the latest news items on a State's page (they are in no feed; the body pages list them all)
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ class Site:
         context = self._context(lang, f"states/{code}.html", name)
         first, last = timeline_range(self.today)
         rows = [self.row(e, lang) for e in events if e.kind != "news"]
+        news = [self.row(e, lang) for e in reversed(events) if e.kind == "news"][:STATE_NEWS]
         said = [(link, link.sentence(lang)) for link in links]
         said_before = [(link, link.sentence(lang)) for link in earlier_links]
         context.update(
@@ -233,6 +235,7 @@ class Site:
                              last=i18n.fmt_date(last, lang, "long")),
             upcoming=[r for r in rows if not r.past],
             past=[r for r in reversed(rows) if r.past],
+            news=news,
             span=self.span,
         )
         return self._render("state.html", context)

@@ -1,5 +1,7 @@
 """Change alerts: a followed State's event was created, moved, postponed or cancelled, or an estimate superseded.
 
+A news item (kind ``news``) has no date to change: it waits for the digest.
+
 Read from the Change rows after the "notifier" cursor; the messages and the
 cursor move are written in one transaction, so a crash before the commit
 means the next run decides the same messages again (and the dedupe keys keep
@@ -78,7 +80,7 @@ def items_for(subscriber: Subscriber, relevant: list[tuple[Change, str]], views:
     per_event: dict[int, AlertItem] = {}
     for change, reason in relevant:
         view = views.get(change.event_id)
-        if view is None or view.vanished_at is not None or view.last_day < today:
+        if view is None or view.vanished_at is not None or view.last_day < today or view.kind == "news":
             continue
         if subscriber.confirmed_at is None or change.detected_at < subscriber.confirmed_at:
             continue  # it happened before the subscription: the reader never knew the old state
