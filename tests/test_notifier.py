@@ -74,7 +74,7 @@ def calendar(review_start=date(2026, 4, 13), review_end=date(2026, 4, 24)) -> li
 
 def store_items(storage, items, *, when=None, today=TODAY):
     with storage.transaction() as session:
-        return upsert(session, items, source_name="test", now=when or utcnow(), today=today)
+        return upsert(session, items, source_name="ohchr_sessions", now=when or utcnow(), today=today)
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ def test_preview_prints_without_enqueuing(world, settings):
 ALERT_TEXT = {
     "es": ("Cambio de fecha: CMW: examen de México (20 abr – 1 may 2026)",
            ["Cambió una fecha en el calendario", "Antes: 13–24 abr 2026", "Ahora: 20 abr – 1 may 2026",
-            "Fuente: " + TB + " (test)"]),
+            "Fuente: " + TB + " (páginas de sesiones del ACNUDH)"]),
     "en": ("Date changed: CMW 42nd session: review of Mexico (20 Apr – 1 May 2026)",
            ["A date in the calendar of the States you follow has changed.", "Before: 13 – 24 Apr 2026",
             "Now: 20 Apr – 1 May 2026"]),

@@ -23,8 +23,9 @@ How events look in a feed:
 - STATUS: CONFIRMED when announced and confirmed; TENTATIVE when tentative,
   postponed or estimated; CANCELLED when the source cancelled it — it stays in
   the feed so clients show it struck through instead of silently dropping it.
-- SUMMARY says "[Cancelled]", "[Postponed]" or "(estimated)" up front, as
-  not every client shows STATUS.
+- SUMMARY says "[Cancelled]", "[Postponed]" or "(estimated)", as not every
+  client shows STATUS, in the title's language ("[Aplazado]" before a CRM
+  meeting's Spanish name: see :mod:`ventanas.calendar.wording`).
 - A news item (kind ``news``: a link with no meeting in it) is not an event
   and is in no feed (:func:`in_feeds`); pages, exports and digests list it.
 - A *vanished* event (its sources stopped listing it in two healthy runs)
@@ -33,7 +34,7 @@ How events look in a feed:
   moved, cancelled or dropped from the page, and ventanas does not know
   which. Deleting it would make it vanish from calendars without a word.
 - DESCRIPTION: what the event is, what to do, whether the date is announced
-  or estimated (and by which rule), the source URL and any other page that
+  or estimated (and how, in words), the source URL and any other page that
   announced it; URL is the source.
 - TRANSP:TRANSPARENT: these are reminders, not the reader's own busy time.
 - No VALARM: shared feeds must not ring for everyone.
@@ -48,7 +49,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from ventanas.calendar import i18n
+from ventanas.calendar import i18n, wording
 from ventanas.calendar.events import Entry, EventView
 from ventanas.calendar.vtimezone import vtimezone
 from ventanas.normalize.text import clean_multiline, clean_text
@@ -84,14 +85,14 @@ def in_feeds(event: EventView | Entry) -> bool:
 
 
 def summary_of(view: EventView) -> str:
-    title = clean_text(view.title)
+    title = wording.reader_title(clean_text(view.title), view.key, view.body)
     if view.vanished_at is not None:
-        return f"[No longer listed] {title}"
-    if view.status == "cancelled":
-        return f"[Cancelled] {title}"
-    if view.status == "postponed":
-        return f"[Postponed] {title}"
-    return f"{title} (estimated)" if view.basis == "derived" else title
+        mark = "vanished"
+    elif view.status in ("cancelled", "postponed"):
+        mark = view.status
+    else:
+        mark = "estimated" if view.basis == "derived" else None
+    return wording.marked_title(title, view.key, view.body, mark)
 
 
 def status_of(view: EventView) -> str:
@@ -104,20 +105,20 @@ def status_of(view: EventView) -> str:
 
 def description_of(view: EventView) -> str:
     what = f"{i18n.kind_label(view.kind, 'en')} — {i18n.body_name(view.body, 'en')} ({view.body})"
-    if view.session:
+    if view.session and view.binding:  # a process's "session" is an edition from its key ("2025-2")
         what += f", session {view.session}"
     lines = [what + "."]
     if view.states:
         named = ", ".join(f"{i18n.state_name(code, 'en')} ({_ROLES.get(role, role)})" for code, role in view.states[:12])
         more = f" and {len(view.states) - 12} more" if len(view.states) > 12 else ""
         lines.append(f"States: {named}{more}.")
-    if view.description:
+    if view.description and view.basis != "derived":  # an estimate's description is the rule's, said below
         lines.append(clean_multiline(view.description))
     todo = clean_text(view.action) or i18n.action_for(view.kind, view.body, "en")
     if todo:
         lines.append(f"What to do: {todo}")
     if view.basis == "derived":
-        lines.append(f"Date estimated by ventanas (rule: {clean_text(view.rule)}); the announced date will replace it.")
+        lines.append(wording.estimate_note(view.rule))
     else:
         lines.append("Date announced by the source.")
     if view.status == "cancelled":

@@ -6,7 +6,8 @@ composed from the event's kind, body, session and State when the stored
 title is one of the generic forms the OHCHR spiders build ("Mexico: Fifth
 periodic report due to the CMW"); the names of process meetings ("XXVI
 Reunión Viceministerial", "15th GFMD Summit") are proper names and are kept
-as stored. English pages always show the stored title.
+as stored. English pages always show the stored title, an edition slug in it
+spelled out (:func:`ventanas.calendar.wording.reader_title`).
 
 Dates are formatted with Babel; English uses en_GB ("2 Dec 2025"), as the UN does.
 """
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_interval, format_time, format_timedelta, match_skeleton
 
+from ventanas.calendar.wording import reader_title
 from ventanas.normalize.bodies import BODIES
 from ventanas.normalize.rules import PSWG_SUBMISSION
 from ventanas.normalize.states import state_name as _state_name
@@ -260,7 +262,8 @@ def localized_title(*, title: str, kind: str, body: str, session: str | None, st
     """The title for a page in ``lang``: stored (en, process meetings) or composed from the event's parts."""
     composed = _composed_title(kind=kind, body=body, session=session, state=state, cycle=cycle, lang=lang)
     if composed is None:
-        return title  # stored in English, or not enough parts to say it better than the source did
+        # stored in English, or not enough parts to say it better than the source did
+        return reader_title(title, key, body) if key else title
     if key.endswith(f"/{PSWG_SUBMISSION}"):
         composed += PRE_SESSIONAL_QUALIFIER.get(lang, "")
     return composed

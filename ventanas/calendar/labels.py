@@ -51,7 +51,7 @@ UI: dict[str, dict[str, str]] = {
         "upcoming": "Upcoming",
         "past": "Past",
         "estimated": "estimated",
-        "estimated_rule": "estimated ({rule})",
+        "estimated_how": "estimated: {how}",
         "cancelled": "cancelled",
         "postponed": "postponed",
         "tentative": "tentative",
@@ -131,7 +131,7 @@ UI: dict[str, dict[str, str]] = {
         "upcoming": "Próximos",
         "past": "Pasados",
         "estimated": "estimado",
-        "estimated_rule": "estimado ({rule})",
+        "estimated_how": "estimado: {how}",
         "cancelled": "cancelado",
         "postponed": "aplazado",
         "tentative": "provisional",
@@ -213,7 +213,7 @@ UI: dict[str, dict[str, str]] = {
         "upcoming": "À venir",
         "past": "Passés",
         "estimated": "estimée",
-        "estimated_rule": "estimée ({rule})",
+        "estimated_how": "estimée : {how}",
         "cancelled": "annulé",
         "postponed": "reporté",
         "tentative": "provisoire",
@@ -247,6 +247,22 @@ UI: dict[str, dict[str, str]] = {
     },
 }
 
+# The sources (spiders) by the names readers know them by.
+SOURCE_NAMES = {
+    "en": {"ohchr_master_calendar": "OHCHR master calendar", "ohchr_sessions": "OHCHR session pages",
+           "ohchr_country_status": "OHCHR reporting status", "ohchr_media_advisories": "OHCHR media advisories",
+           "gfmd_meetings": "GFMD meetings", "crm_news": "CRM news", "csm_news": "CSM news",
+           "rss_feeds": "news feeds"},
+    "es": {"ohchr_master_calendar": "calendario general del ACNUDH", "ohchr_sessions": "páginas de sesiones del ACNUDH",
+           "ohchr_country_status": "estado de los informes del ACNUDH", "ohchr_media_advisories": "avisos a los medios del ACNUDH",
+           "gfmd_meetings": "reuniones del FMMD", "crm_news": "noticias de la CRM", "csm_news": "noticias de la CSM",
+           "rss_feeds": "canales de noticias"},
+    "fr": {"ohchr_master_calendar": "calendrier général du HCDH", "ohchr_sessions": "pages des sessions du HCDH",
+           "ohchr_country_status": "état des rapports du HCDH", "ohchr_media_advisories": "avis aux médias du HCDH",
+           "gfmd_meetings": "réunions du FMMD", "crm_news": "actualités de la CRM", "csm_news": "actualités de la CSM",
+           "rss_feeds": "fils d’actualité"},
+}
+
 FIELD_NAMES = {
     "en": {"start": "start", "end": "end", "location": "place", "title": "title", "status": "status",
            "states": "States", "basis": "basis", "source_url": "source", "timezone": "time zone",
@@ -258,6 +274,11 @@ FIELD_NAMES = {
            "states": "États", "basis": "base", "source_url": "source", "timezone": "fuseau horaire",
            "sources": "pages qui l’annoncent"},
 }
+
+
+def source_name(spider: str, lang: str) -> str:
+    """A source as readers know it; "" for a source without a name here (its id means nothing to them)."""
+    return SOURCE_NAMES.get(lang, SOURCE_NAMES["en"]).get(spider, "")
 
 
 def ui(lang: str, key: str, **values: object) -> str:

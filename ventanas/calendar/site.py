@@ -21,9 +21,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ventanas.calendar import i18n
+from ventanas.calendar import i18n, wording
 from ventanas.calendar.events import EventView
-from ventanas.calendar.labels import FIELD_NAMES, ui
+from ventanas.calendar.labels import FIELD_NAMES, source_name, ui
 from ventanas.calendar.timeline import render_timeline, timeline_range
 from ventanas.normalize.bodies import BODIES
 from ventanas.normalize.states import fold
@@ -156,7 +156,7 @@ class Site:
         if view.status in ("cancelled", "postponed", "tentative"):
             found.append((view.status, ui(lang, view.status)))
         if view.basis == "derived":
-            found.append(("estimated", ui(lang, "estimated_rule", rule=view.rule) if view.rule else ui(lang, "estimated")))
+            found.append(("estimated", ui(lang, "estimated_how", how=wording.estimate_how(view.rule, lang))))
         return found
 
     def row(self, view: EventView, lang: str) -> Row:
@@ -275,7 +275,8 @@ class Site:
             {"row": self.row(c.event, lang), "kind": ui(lang, {"cancelled": "cancelled_change",
                                                                "vanished": "vanished_change"}.get(c.kind, c.kind)),
              "detected": i18n.fmt_date(c.detected_at.date(), lang), "what": self.describe_diff(c, lang),
-             "source_name": c.source_name, "states": c.states[:8], "more_states": max(0, len(c.states) - 8)}
+             "source_name": source_name(c.source_name, lang) or ui(lang, "source"), "states": c.states[:8],
+             "more_states": max(0, len(c.states) - 8)}
             for c in changes
         ]
         return self._render("history.html", context)
