@@ -16,10 +16,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_feeds_scenario import TODAY, fill, moved, ohchr_items, record
+from tests.test_feeds_scenario import TODAY, fill, moved, ohchr_items, process_items, record
 from ventanas.calendar.exports import CSV_COLUMNS
 from ventanas.calendar.publisher import publish
 from ventanas.config import Settings
+from ventanas.domain import Status
 from ventanas.storage import Storage
 
 
@@ -172,6 +173,15 @@ def test_state_page_draws_both_lanes_and_the_links(public):
     assert svg.count('class="mark binding') >= 4 and svg.count('class="mark non-binding') >= 3
     assert svg.count('class="link') >= 2
     assert 'class="today"' in svg
+
+
+def test_history_says_a_cancellation_was_reversed(storage, settings):
+    fill(storage)
+    record(storage, "csm_news", [i for i in process_items(csm_status=Status.CANCELLED) if i.body == "CSM"])
+    record(storage, "csm_news", [i for i in process_items() if i.body == "CSM"])
+    publish(storage, settings)
+    words = page(Path(settings.public_dir), "es/history.html").words
+    assert re.search(r"Restablecido\s*cambió: estado", words) and "Publicado de nuevo" not in words
 
 
 def test_history_says_what_moved(storage, settings):

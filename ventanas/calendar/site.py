@@ -272,8 +272,7 @@ class Site:
     def history(self, lang: str, changes: Sequence[ChangeLine]) -> bytes:
         context = self._context(lang, "history.html", ui(lang, "history"))
         context["changes"] = [
-            {"row": self.row(c.event, lang), "kind": ui(lang, {"cancelled": "cancelled_change",
-                                                               "vanished": "vanished_change"}.get(c.kind, c.kind)),
+            {"row": self.row(c.event, lang), "kind": ui(lang, _change_label(c)),
              "detected": i18n.fmt_date(c.detected_at.date(), lang), "what": self.describe_diff(c, lang),
              "source_name": source_name(c.source_name, lang) or ui(lang, "source"), "states": c.states[:8],
              "more_states": max(0, len(c.states) - 8)}
@@ -282,7 +281,7 @@ class Site:
         return self._render("history.html", context)
 
     def describe_diff(self, change: ChangeLine, lang: str) -> list[str]:
-        if change.kind in ("created", "vanished", "restored"):
+        if change.kind in ("created", "vanished") or (change.kind == "restored" and not change.diff):
             return []
         lines = []
         diff = change.diff or {}
@@ -306,6 +305,14 @@ class Site:
         context["alternates"] = [{"lang": lang, "name": i18n.LANG_NAMES[lang], "href": "/" + page_path(lang, "index.html"),
                                   "current": lang == "en"} for lang in i18n.LANGS]
         return self._render("404.html", context)
+
+
+def _change_label(change: ChangeLine) -> str:
+    """The history's word for a change: a restored event with a diff had its cancellation or
+    postponement lifted; without one, its source lists it again."""
+    if change.kind == "restored":
+        return "restored_status" if change.diff else "restored"
+    return {"cancelled": "cancelled_change", "vanished": "vanished_change"}.get(change.kind, change.kind)
 
 
 def _day(value: str | None) -> date | None:

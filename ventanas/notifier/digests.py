@@ -71,7 +71,7 @@ class MeetingItem:
 
 @dataclass(frozen=True)
 class ChangeItem:
-    kind: str  # created | moved | postponed | cancelled | superseded | updated
+    kind: str  # created | moved | postponed | cancelled | restored | superseded | vanished | updated | news
     event: MailEvent
     before: str | None
 
