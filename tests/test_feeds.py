@@ -13,7 +13,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from tests.test_feeds_scenario import GENEVA, fill, ohchr_items, process_items, record
 from ventanas.calendar.publisher import publish
-from ventanas.domain import Status
+from ventanas.domain import EventItem, Kind, Status
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
@@ -100,7 +100,9 @@ def test_description_says_what_to_do_basis_and_source(published):
     deadline = events_of(published / "feeds" / "all.ics")["ohchr/CMW/42/deadline/cso-submission@ventanas"]
     text = str(deadline["DESCRIPTION"])
     assert "What to do: Civil society: send written information" in text
-    assert "estimated by ventanas (rule: CMW: written information 3 weeks before the session)" in text
+    # how the date was estimated, in words: never the rule's id
+    assert ("Date estimated by ventanas, not announced: 3 weeks before the session, according to the "
+            "Committee's practice.") in text and "cmw-written-information-3w" not in text
     assert f"Source: {ohchr_items()[0].source_url}" in text
     assert str(deadline["URL"]) == ohchr_items()[0].source_url
     assert str(deadline["STATUS"]) == "TENTATIVE" and str(deadline["SUMMARY"]).endswith("(estimated)")
@@ -171,7 +173,8 @@ def test_cancelled_event_stays_with_status_cancelled(storage, settings):
     publish(storage, settings)
     conference = events_of(Path(settings.public_dir) / "feeds" / "states" / "BRA.ics")["csm/conference/23@ventanas"]
     assert str(conference["STATUS"]) == "CANCELLED"
-    assert str(conference["SUMMARY"]).startswith("[Cancelled]")
+    # the CSM names its conference in Spanish: the mark is in Spanish too, not "[Cancelled]" before it
+    assert str(conference["SUMMARY"]) == "[Cancelado] XXIII Conferencia Suramericana sobre Migraciones"
     assert int(conference["SEQUENCE"]) == 1
 
 
@@ -219,3 +222,19 @@ def test_same_events_give_the_same_bytes(storage, settings, tmp_path):
     second = {p.relative_to(other.public_dir): p.read_bytes() for p in all_feeds(Path(other.public_dir))}
     assert first.keys() == second.keys()
     assert all(first[k] == second[k] for k in first)
+
+
+def test_news_item_is_no_calendar_event(storage, settings):
+    # A CRM newsletter was published as a dated event, with advice for a meeting that does not exist.
+    fill(storage)
+    newsletter = EventItem(key="news/crmsv.org/noticias-boletin-julio", body="CRM", kind=Kind.NEWS,
+                           title="La CRM publica su boletín informativo de julio", start=date(2025, 7, 30),
+                           source_url="https://crmsv.org/noticias/boletin-julio/", source_name="rss_feeds")
+    record(storage, "rss_feeds", [newsletter])
+    publish(storage, settings)
+    public = Path(settings.public_dir)
+    for feed in ("all.ics", "bodies/CRM.ics", "states/MEX.ics"):
+        assert f"{newsletter.key}@ventanas" not in events_of(public / "feeds" / feed), feed
+    assert newsletter.key in (public / "api" / "events.json").read_text()  # the data keeps it
+    for page in ("bodies/CRM.html", "states/MEX.html", "es/states/MEX.html"):
+        assert newsletter.source_url in (public / page).read_text(), page  # and the pages link to it

@@ -74,7 +74,7 @@ def calendar(review_start=date(2026, 4, 13), review_end=date(2026, 4, 24)) -> li
 
 def store_items(storage, items, *, when=None, today=TODAY):
     with storage.transaction() as session:
-        return upsert(session, items, source_name="test", now=when or utcnow(), today=today)
+        return upsert(session, items, source_name="ohchr_sessions", now=when or utcnow(), today=today)
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ def test_preview_prints_without_enqueuing(world, settings):
 ALERT_TEXT = {
     "es": ("Cambio de fecha: CMW: examen de México (20 abr – 1 may 2026)",
            ["Cambió una fecha en el calendario", "Antes: 13–24 abr 2026", "Ahora: 20 abr – 1 may 2026",
-            "Fuente: " + TB + " (test)"]),
+            "Fuente: " + TB + " (páginas de sesiones del ACNUDH)"]),
     "en": ("Date changed: CMW 42nd session: review of Mexico (20 Apr – 1 May 2026)",
            ["A date in the calendar of the States you follow has changed.", "Before: 13 – 24 Apr 2026",
             "Now: 20 Apr – 1 May 2026"]),
@@ -239,6 +239,52 @@ def test_cancelled_and_superseded_alerts(world, settings):
     assert estimate.subject.startswith("La fecha anunciada reemplaza la estimada: ")
     assert "Antes: 23 mar 2026\n    Ahora: 16 mar 2026" in estimate.text_body
     assert "La fuente indica (en su idioma): Send to ohchr-cmw@un.org" in estimate.text_body
+
+
+CRM_30 = ids.process_meeting("CRM", "vice-ministerial", 30)
+
+
+@pytest.mark.parametrize(("off", "said"), [(Status.CANCELLED, ["Cancelado", "Cancelled", "Annulé"]),
+                                           (Status.POSTPONED, ["Aplazado", "Postponed", "Reporté"])])
+def test_reversed_cancellation_or_lifted_postponement_is_alerted(world, settings, off, said):
+    # Readers were told the meeting was off; the feed showed it on again, and no mail said so.
+    items = calendar()
+    items[5].status = off
+    store_items(world, items)
+    notify(world, settings, digests=False)
+    store_items(world, calendar())  # the source lists it as confirmed again
+    assert notify(world, settings, digests=False).alerts == 3
+    for reader, off_word, on_word in zip(READER.values(), said, ["Restablecido", "Restored", "Rétabli"], strict=True):
+        alerts = [m for m in outbox(world, recipient=reader, reason="alert") if m.event_key == CRM_30]
+        assert [plain(m.subject).split(":")[0].strip() for m in alerts] == [off_word, on_word]
+
+
+def test_lifted_postponement_with_a_new_date_says_both(world, settings):
+    items = calendar()
+    items[5].status = Status.POSTPONED
+    store_items(world, items)
+    notify(world, settings, digests=False)
+    items = calendar()
+    items[5].start, items[5].end = date(2026, 1, 15), date(2026, 1, 16)
+    store_items(world, items)
+    notify(world, settings, digests=False)
+    restored = [m for m in outbox(world, recipient="ana@example.org", reason="alert") if m.event_key == CRM_30][-1]
+    assert restored.subject.startswith("Restablecido: XXX Reunión Viceministerial de la CRM")
+    assert "Antes: 4–5 dic 2025\n    Ahora: 15–16 ene 2026" in plain(restored.text_body)
+    assert "Qué hacer: Reunión de un proceso migratorio no vinculante" in restored.text_body
+
+
+def test_news_is_in_the_digest_not_in_an_alert(world, settings):
+    news = _item(ids.news_item("crmsv.org", "boletin-julio"), "CRM", Kind.NEWS,
+                 "La CRM publica su boletín informativo de julio", TODAY - timedelta(days=3), source="rss_feeds",
+                 url="https://crmsv.org/noticias/boletin-julio")
+    store_items(world, [*calendar(), news])
+    assert notify(world, settings, digests=False).alerts == 0  # a newsletter changes no date
+    notify(world, on(settings, TODAY + timedelta(days=3)))
+    (digest,) = [m for m in outbox(world, recipient="ana@example.org", reason="digest") if "W32" in m.dedupe_key]
+    changed = digest.text_body[digest.text_body.index("QUÉ CAMBIÓ"):]
+    assert "* Noticia: La CRM publica su boletín informativo de julio" in changed
+    assert "Fuente: https://crmsv.org/noticias/boletin-julio" in changed
 
 
 def test_many_changes_at_once_are_one_message(world, settings):

@@ -16,10 +16,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_feeds_scenario import TODAY, fill, moved, ohchr_items, record
+from tests.test_feeds_scenario import TODAY, fill, moved, ohchr_items, process_items, record
 from ventanas.calendar.exports import CSV_COLUMNS
 from ventanas.calendar.publisher import publish
 from ventanas.config import Settings
+from ventanas.domain import Status
 from ventanas.storage import Storage
 
 
@@ -145,15 +146,17 @@ def test_every_input_has_a_label(public):
         ("states/MEX.html", [
             "CRM Vice-ministerial meeting on 3 Feb, 10 weeks before Mexico's CMW review: a chance to raise the CMW's recommendations.",
             "CMW 42nd session: review of Mexico (fourth periodic report)", "Open reporting windows",
-            "Demo clock: every date is computed as if today were 1 August 2025.", "estimated (CMW: written information 3 weeks before the session)",
+            "Demo clock: every date is computed as if today were 1 August 2025.",
+            "estimated: 3 weeks before the session, according to the Committee's practice",
         ]),
         ("es/states/MEX.html", [
             "Reunión viceministerial de la CRM el 3 feb, 10 semanas antes del examen de México por el CMW",
             "CMW: examen de México", "CMW 42: plazo para información escrita de la sociedad civil",
             "México: vence el 10.º informe al CEDAW", "XXX Reunión Viceministerial de la CRM", "Plazos abiertos",
-            "Reloj de demostración",
+            "Reloj de demostración", "estimado: 3 semanas antes del período de sesiones, según la práctica del Comité",
         ]),
-        ("fr/states/MEX.html", ["CMW : examen — Mexique", "Échéances ouvertes", "Horloge de démonstration"]),
+        ("fr/states/MEX.html", ["CMW : examen — Mexique", "Échéances ouvertes", "Horloge de démonstration",
+                                "estimée : 1 semaine avant la session, selon la pratique du Comité"]),
         ("es/states/BRA.html", ["XXIII Conferencia Suramericana sobre Migraciones"]),
         ("es/index.html", ["Próximos plazos, todos los Estados", "México: vence el 10.º informe al CEDAW"]),
     ],
@@ -172,6 +175,15 @@ def test_state_page_draws_both_lanes_and_the_links(public):
     assert 'class="today"' in svg
 
 
+def test_history_says_a_cancellation_was_reversed(storage, settings):
+    fill(storage)
+    record(storage, "csm_news", [i for i in process_items(csm_status=Status.CANCELLED) if i.body == "CSM"])
+    record(storage, "csm_news", [i for i in process_items() if i.body == "CSM"])
+    publish(storage, settings)
+    words = page(Path(settings.public_dir), "es/history.html").words
+    assert re.search(r"Restablecido\s*cambió: estado", words) and "Publicado de nuevo" not in words
+
+
 def test_history_says_what_moved(storage, settings):
     fill(storage)
     publish(storage, settings)
@@ -179,7 +191,7 @@ def test_history_says_what_moved(storage, settings):
     publish(storage, settings)
     words = page(Path(settings.public_dir), "history.html").words
     assert "moved from 13 – 24 Apr 2026 to 20 Apr – 1 May 2026" in words
-    assert "ohchr_sessions" in words
+    assert "OHCHR session pages" in words and "ohchr_sessions" not in words  # the source by its name, not its id
 
 
 def documented_fields() -> list[str]:

@@ -152,6 +152,23 @@ def test_vanished_only_after_two_healthy_runs_and_restored(storage):
     assert changes(storage)[-1].sequence == 2
 
 
+@pytest.mark.parametrize("off", [Status.CANCELLED, Status.POSTPONED])
+def test_lifted_cancellation_or_postponement_is_restored(storage, off):
+    crawl(storage, [session_item(36)])
+    crawl(storage, [session_item(36, status=off)])
+    crawl(storage, [session_item(36, status=Status.CONFIRMED)])
+    last = changes(storage)[-1]
+    # the notifier alerts on it, as on the cancellation; the diff tells it from a relisted event's
+    assert last.kind == ChangeKind.RESTORED and last.diff["status"] == [str(off), "confirmed"]
+    assert last.sequence == 2
+
+
+def test_cancelled_after_postponed_is_no_restoration(storage):
+    crawl(storage, [session_item(36, status=Status.POSTPONED)])
+    crawl(storage, [session_item(36, status=Status.CANCELLED)])
+    assert changes(storage)[-1].kind == ChangeKind.CANCELLED
+
+
 def test_past_event_ages_out_without_vanishing(storage):
     old = session_item(20, start=date(2024, 4, 1))
     crawl(storage, [old, session_item(37)])

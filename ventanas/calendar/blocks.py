@@ -21,13 +21,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ventanas.calendar import events, exports, feeds, i18n
+from ventanas.calendar import events, exports, feeds, i18n, wording
 from ventanas.calendar.events import Entry, EventView, fingerprint
+from ventanas.normalize import meetings, rules
 
 
 def _render_version() -> str:
     digest = hashlib.sha256()
-    for module in (feeds, exports, i18n, events):
+    # the rules' and the meeting types' data are words of the feeds too (see wording.py)
+    for module in (feeds, exports, i18n, events, wording, rules, meetings):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]
 

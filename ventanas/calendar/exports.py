@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from ventanas.calendar import wording
 from ventanas.calendar.events import EventView
 
 SCHEMA_VERSION = 1
@@ -34,7 +35,7 @@ def event_record(view: EventView) -> dict[str, Any]:
         "body": view.body,
         "binding": view.binding,
         "kind": view.kind,
-        "title": view.title,
+        "title": wording.reader_title(view.title, view.key, view.body),
         "start": _iso(view.start),
         "end": _iso(view.end),
         "first_day": view.first_day.isoformat(),
@@ -55,7 +56,8 @@ def event_record(view: EventView) -> dict[str, Any]:
         "source_url": view.source_url,
         "source_name": view.source_name,
         "sources": list(view.sources) or [view.source_url],
-        "description": view.description,
+        # an estimate's stored description is the rule's own record; readers get it in words
+        "description": wording.estimate_note(view.rule) if view.basis == "derived" else view.description,
         "action": view.action,
     }
 

@@ -23,15 +23,18 @@ How events look in a feed:
 - STATUS: CONFIRMED when announced and confirmed; TENTATIVE when tentative,
   postponed or estimated; CANCELLED when the source cancelled it — it stays in
   the feed so clients show it struck through instead of silently dropping it.
-- SUMMARY says "[Cancelled]", "[Postponed]" or "(estimated)" up front, as
-  not every client shows STATUS.
+- SUMMARY says "[Cancelled]", "[Postponed]" or "(estimated)", as not every
+  client shows STATUS, in the title's language ("[Aplazado]" before a CRM
+  meeting's Spanish name: see :mod:`ventanas.calendar.wording`).
+- A news item (kind ``news``: a link with no meeting in it) is not an event
+  and is in no feed (:func:`in_feeds`); pages, exports and digests list it.
 - A *vanished* event (its sources stopped listing it in two healthy runs)
   stays in the feed, STATUS:TENTATIVE, its SUMMARY prefixed "[No longer
   listed]" and its DESCRIPTION saying when it disappeared: it may have been
   moved, cancelled or dropped from the page, and ventanas does not know
   which. Deleting it would make it vanish from calendars without a word.
 - DESCRIPTION: what the event is, what to do, whether the date is announced
-  or estimated (and by which rule), the source URL and any other page that
+  or estimated (and how, in words), the source URL and any other page that
   announced it; URL is the source.
 - TRANSP:TRANSPARENT: these are reminders, not the reader's own busy time.
 - No VALARM: shared feeds must not ring for everyone.
@@ -46,14 +49,16 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from ventanas.calendar import i18n
-from ventanas.calendar.events import EventView
+from ventanas.calendar import i18n, wording
+from ventanas.calendar.events import Entry, EventView
 from ventanas.calendar.vtimezone import vtimezone
 from ventanas.normalize.text import clean_multiline, clean_text
 
 PRODID = "-//ventanas//reporting windows//EN"
 REFRESH = timedelta(hours=6)
 PUBLISHED_TTL = "PT6H"
+# Kinds that are no calendar event: a news item is a link (pages, exports, digests), not a date.
+NOT_IN_FEEDS = frozenset({"news"})
 _ROLES = {"reviewed": "reviewed", "due_by": "report due", "member": "member", "host": "host", "concerned": "concerned"}
 
 
@@ -74,15 +79,20 @@ def _dates(view: EventView) -> tuple[date | datetime, date | datetime | None]:
     return start, end if end is not None and end > start else None
 
 
+def in_feeds(event: EventView | Entry) -> bool:
+    """Whether an event is a calendar event: a news link with no meeting has no date to keep."""
+    return event.kind not in NOT_IN_FEEDS
+
+
 def summary_of(view: EventView) -> str:
-    title = clean_text(view.title)
+    title = wording.reader_title(clean_text(view.title), view.key, view.body)
     if view.vanished_at is not None:
-        return f"[No longer listed] {title}"
-    if view.status == "cancelled":
-        return f"[Cancelled] {title}"
-    if view.status == "postponed":
-        return f"[Postponed] {title}"
-    return f"{title} (estimated)" if view.basis == "derived" else title
+        mark = "vanished"
+    elif view.status in ("cancelled", "postponed"):
+        mark = view.status
+    else:
+        mark = "estimated" if view.basis == "derived" else None
+    return wording.marked_title(title, view.key, view.body, mark)
 
 
 def status_of(view: EventView) -> str:
@@ -95,20 +105,20 @@ def status_of(view: EventView) -> str:
 
 def description_of(view: EventView) -> str:
     what = f"{i18n.kind_label(view.kind, 'en')} — {i18n.body_name(view.body, 'en')} ({view.body})"
-    if view.session:
+    if view.session and view.binding:  # a process's "session" is an edition from its key ("2025-2")
         what += f", session {view.session}"
     lines = [what + "."]
     if view.states:
         named = ", ".join(f"{i18n.state_name(code, 'en')} ({_ROLES.get(role, role)})" for code, role in view.states[:12])
         more = f" and {len(view.states) - 12} more" if len(view.states) > 12 else ""
         lines.append(f"States: {named}{more}.")
-    if view.description:
+    if view.description and view.basis != "derived":  # an estimate's description is the rule's, said below
         lines.append(clean_multiline(view.description))
     todo = clean_text(view.action) or i18n.action_for(view.kind, view.body, "en")
     if todo:
         lines.append(f"What to do: {todo}")
     if view.basis == "derived":
-        lines.append(f"Date estimated by ventanas (rule: {clean_text(view.rule)}); the announced date will replace it.")
+        lines.append(wording.estimate_note(view.rule))
     else:
         lines.append("Date announced by the source.")
     if view.status == "cancelled":
@@ -191,7 +201,7 @@ def assemble(blocks: Iterable[bytes], tzids: Iterable[str], *, feed_id: str, nam
 def render_feed(views: Iterable[EventView], *, feed_id: str, name: str, description: str,
                 url: str | None = None) -> bytes:
     """One feed from events, rendering every event (the publisher reuses blocks instead)."""
-    views = sorted(views, key=lambda v: (v.first_day, v.key))
+    views = sorted((v for v in views if in_feeds(v)), key=lambda v: (v.first_day, v.key))
     tzids = set().union(*(tzids_of(v) for v in views)) if views else set()
     return assemble((event_block(v) for v in views), tzids, feed_id=feed_id, name=name,
                     description=description, url=url)

@@ -6,7 +6,8 @@ composed from the event's kind, body, session and State when the stored
 title is one of the generic forms the OHCHR spiders build ("Mexico: Fifth
 periodic report due to the CMW"); the names of process meetings ("XXVI
 Reunión Viceministerial", "15th GFMD Summit") are proper names and are kept
-as stored. English pages always show the stored title.
+as stored. English pages always show the stored title, an edition slug in it
+spelled out (:func:`ventanas.calendar.wording.reader_title`).
 
 Dates are formatted with Babel; English uses en_GB ("2 Dec 2025"), as the UN does.
 """
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_interval, format_time, format_timedelta, match_skeleton
 
+from ventanas.calendar.wording import reader_title
 from ventanas.normalize.bodies import BODIES
 from ventanas.normalize.rules import PSWG_SUBMISSION
 from ventanas.normalize.states import state_name as _state_name
@@ -80,6 +82,7 @@ ACTIONS: dict[str, dict[str, str]] = {
         "session": "Committee session: see the States reviewed and the civil-society deadlines.",
         "pre_sessional_wg": "The committee prepares lists of issues: civil society can send information before it.",
         "process": "A meeting of a non-binding migration process: a chance to raise the treaty bodies' recommendations.",
+        "news": "News from the source, with no meeting or deadline in it: read it at the source.",
     },
     "es": {
         "cso_submission": "Sociedad civil: enviar información escrita (informe alternativo) a la secretaría del "
@@ -97,6 +100,7 @@ ACTIONS: dict[str, dict[str, str]] = {
         "pre_sessional_wg": "El comité prepara las listas de cuestiones: la sociedad civil puede enviar información antes.",
         "process": "Reunión de un proceso migratorio no vinculante: una oportunidad para plantear las recomendaciones "
         "de los órganos de tratados.",
+        "news": "Noticia de la fuente, sin reunión ni plazo: leerla en la fuente.",
     },
     "fr": {
         "cso_submission": "Société civile : envoyer des informations écrites (rapport alternatif) au secrétariat du "
@@ -114,6 +118,7 @@ ACTIONS: dict[str, dict[str, str]] = {
         "pre_sessional_wg": "Le comité prépare les listes de points : la société civile peut envoyer des informations avant.",
         "process": "Réunion d’un processus migratoire non contraignant : l’occasion de faire valoir les recommandations "
         "des organes conventionnels.",
+        "news": "Actualité de la source, sans réunion ni échéance : à lire à la source.",
     },
 }
 
@@ -175,9 +180,14 @@ def kind_label(kind: str, lang: str) -> str:
 
 
 def action_for(kind: str, body: str, lang: str) -> str:
+    """What to do, by kind: a deadline, a session, a review or dialogue, a meeting of a process, news.
+
+    Every kind of a process (GFMD, CRM, CSM) but its registration deadlines and its news is a meeting."""
     actions = ACTIONS.get(lang, ACTIONS["en"])
+    if kind == "news":
+        return actions["news"]
     body_info = BODIES.get(body)
-    if body_info is not None and not body_info.binding and kind not in ("registration",):
+    if body_info is not None and not body_info.binding and kind != "registration":
         return actions["process"]
     return actions.get(kind, "")
 
@@ -252,7 +262,8 @@ def localized_title(*, title: str, kind: str, body: str, session: str | None, st
     """The title for a page in ``lang``: stored (en, process meetings) or composed from the event's parts."""
     composed = _composed_title(kind=kind, body=body, session=session, state=state, cycle=cycle, lang=lang)
     if composed is None:
-        return title  # stored in English, or not enough parts to say it better than the source did
+        # stored in English, or not enough parts to say it better than the source did
+        return reader_title(title, key, body) if key else title
     if key.endswith(f"/{PSWG_SUBMISSION}"):
         composed += PRE_SESSIONAL_QUALIFIER.get(lang, "")
     return composed

@@ -51,7 +51,7 @@ UI: dict[str, dict[str, str]] = {
         "upcoming": "Upcoming",
         "past": "Past",
         "estimated": "estimated",
-        "estimated_rule": "estimated ({rule})",
+        "estimated_how": "estimated: {how}",
         "cancelled": "cancelled",
         "postponed": "postponed",
         "tentative": "tentative",
@@ -67,6 +67,7 @@ UI: dict[str, dict[str, str]] = {
         "cancelled_change": "Cancelled",
         "vanished_change": "No longer listed",
         "restored": "Listed again",
+        "restored_status": "Restored",
         "superseded": "Announced date replaces the estimate",
         "moved": "moved from {old} to {new}",
         "field_changed": "{field} changed",
@@ -79,6 +80,8 @@ UI: dict[str, dict[str, str]] = {
         "days": "{n} days",
         "today_mark": "today",
         "not_found": "Page not found.",
+        "news": "News",
+        "news_help": "Published by the sources about the processes and committees that concern {state}: news with no meeting or deadline of its own, so in no calendar.",
     },
     "es": {
         "tagline": "Plazos de los órganos de tratados de la ONU y de los diálogos sobre migración, Estado por Estado.",
@@ -129,7 +132,7 @@ UI: dict[str, dict[str, str]] = {
         "upcoming": "Próximos",
         "past": "Pasados",
         "estimated": "estimado",
-        "estimated_rule": "estimado ({rule})",
+        "estimated_how": "estimado: {how}",
         "cancelled": "cancelado",
         "postponed": "aplazado",
         "tentative": "provisional",
@@ -145,6 +148,7 @@ UI: dict[str, dict[str, str]] = {
         "cancelled_change": "Cancelado",
         "vanished_change": "Ya no publicado",
         "restored": "Publicado de nuevo",
+        "restored_status": "Restablecido",
         "superseded": "La fecha anunciada reemplaza la estimación",
         "moved": "pasó de {old} a {new}",
         "field_changed": "cambió: {field}",
@@ -158,6 +162,8 @@ UI: dict[str, dict[str, str]] = {
         "days": "{n} días",
         "today_mark": "hoy",
         "not_found": "Página no encontrada.",
+        "news": "Noticias",
+        "news_help": "Publicadas por las fuentes sobre los procesos y comités que conciernen a {state}: noticias sin reunión ni plazo propio, por eso no figuran en ningún calendario.",
     },
     "fr": {
         "tagline": "Échéances des organes conventionnels de l’ONU et des dialogues sur les migrations, État par État.",
@@ -209,7 +215,7 @@ UI: dict[str, dict[str, str]] = {
         "upcoming": "À venir",
         "past": "Passés",
         "estimated": "estimée",
-        "estimated_rule": "estimée ({rule})",
+        "estimated_how": "estimée : {how}",
         "cancelled": "annulé",
         "postponed": "reporté",
         "tentative": "provisoire",
@@ -225,6 +231,7 @@ UI: dict[str, dict[str, str]] = {
         "cancelled_change": "Annulé",
         "vanished_change": "Plus publié",
         "restored": "Publié à nouveau",
+        "restored_status": "Rétabli",
         "superseded": "La date annoncée remplace l’estimation",
         "moved": "déplacé du {old} au {new}",
         "field_changed": "modifié : {field}",
@@ -238,7 +245,25 @@ UI: dict[str, dict[str, str]] = {
         "days": "{n} jours",
         "today_mark": "aujourd’hui",
         "not_found": "Page introuvable.",
+        "news": "Actualités",
+        "news_help": "Publiées par les sources sur les processus et comités qui concernent l’État ({state}) : des actualités sans réunion ni échéance propre, donc dans aucun calendrier.",
     },
+}
+
+# The sources (spiders) by the names readers know them by.
+SOURCE_NAMES = {
+    "en": {"ohchr_master_calendar": "OHCHR master calendar", "ohchr_sessions": "OHCHR session pages",
+           "ohchr_country_status": "OHCHR reporting status", "ohchr_media_advisories": "OHCHR media advisories",
+           "gfmd_meetings": "GFMD meetings", "crm_news": "CRM news", "csm_news": "CSM news",
+           "rss_feeds": "news feeds"},
+    "es": {"ohchr_master_calendar": "calendario general del ACNUDH", "ohchr_sessions": "páginas de sesiones del ACNUDH",
+           "ohchr_country_status": "estado de los informes del ACNUDH", "ohchr_media_advisories": "avisos a los medios del ACNUDH",
+           "gfmd_meetings": "reuniones del FMMD", "crm_news": "noticias de la CRM", "csm_news": "noticias de la CSM",
+           "rss_feeds": "canales de noticias"},
+    "fr": {"ohchr_master_calendar": "calendrier général du HCDH", "ohchr_sessions": "pages des sessions du HCDH",
+           "ohchr_country_status": "état des rapports du HCDH", "ohchr_media_advisories": "avis aux médias du HCDH",
+           "gfmd_meetings": "réunions du FMMD", "crm_news": "actualités de la CRM", "csm_news": "actualités de la CSM",
+           "rss_feeds": "fils d’actualité"},
 }
 
 FIELD_NAMES = {
@@ -252,6 +277,11 @@ FIELD_NAMES = {
            "states": "États", "basis": "base", "source_url": "source", "timezone": "fuseau horaire",
            "sources": "pages qui l’annoncent"},
 }
+
+
+def source_name(spider: str, lang: str) -> str:
+    """A source as readers know it; "" for a source without a name here (its id means nothing to them)."""
+    return SOURCE_NAMES.get(lang, SOURCE_NAMES["en"]).get(spider, "")
 
 
 def ui(lang: str, key: str, **values: object) -> str:

@@ -175,7 +175,7 @@ def _history(session: Session, views: dict[int, EventView], scope: Scope) -> lis
 
 def _feed(write: _Writer, relative: str, items: Iterable[EventView | Entry], fragments: dict[int, Fragments], *,
           name: str, description: str, base_url: str) -> None:
-    parts = [fragments[v.id] for v in items]
+    parts = [fragments[v.id] for v in items if feeds.in_feeds(v)]
     tzids = set().union(*(p.tzids for p in parts)) if parts else set()
     data = feeds.assemble((p.ics for p in parts), tzids, feed_id=relative.removeprefix("feeds/").removesuffix(".ics"),
                           name=name, description=description, url=f"{base_url}/{relative}")

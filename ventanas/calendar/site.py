@@ -21,9 +21,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ventanas.calendar import i18n
+from ventanas.calendar import i18n, wording
 from ventanas.calendar.events import EventView
-from ventanas.calendar.labels import FIELD_NAMES, ui
+from ventanas.calendar.labels import FIELD_NAMES, source_name, ui
 from ventanas.calendar.timeline import render_timeline, timeline_range
 from ventanas.normalize.bodies import BODIES
 from ventanas.normalize.states import fold
@@ -33,6 +33,7 @@ INDEX_HORIZON_DAYS = 180  # the index lists deadlines of the next six months acr
 INDEX_ROWS = 120  # the soonest of them: a longer list is for the feeds and the exports
 HISTORY_LENGTH = 100
 BODY_ROWS = 150  # a body's page lists its next and its latest events; its feed and the exports have them all
+STATE_NEWS = 10  # the latest news items on a State's page (they are in no feed; the body pages list them all)
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class Site:
         if view.status in ("cancelled", "postponed", "tentative"):
             found.append((view.status, ui(lang, view.status)))
         if view.basis == "derived":
-            found.append(("estimated", ui(lang, "estimated_rule", rule=view.rule) if view.rule else ui(lang, "estimated")))
+            found.append(("estimated", ui(lang, "estimated_how", how=wording.estimate_how(view.rule, lang))))
         return found
 
     def row(self, view: EventView, lang: str) -> Row:
@@ -209,6 +210,7 @@ class Site:
         context = self._context(lang, f"states/{code}.html", name)
         first, last = timeline_range(self.today)
         rows = [self.row(e, lang) for e in events if e.kind != "news"]
+        news = [self.row(e, lang) for e in reversed(events) if e.kind == "news"][:STATE_NEWS]
         said = [(link, link.sentence(lang)) for link in links]
         said_before = [(link, link.sentence(lang)) for link in earlier_links]
         context.update(
@@ -233,6 +235,7 @@ class Site:
                              last=i18n.fmt_date(last, lang, "long")),
             upcoming=[r for r in rows if not r.past],
             past=[r for r in reversed(rows) if r.past],
+            news=news,
             span=self.span,
         )
         return self._render("state.html", context)
@@ -269,16 +272,16 @@ class Site:
     def history(self, lang: str, changes: Sequence[ChangeLine]) -> bytes:
         context = self._context(lang, "history.html", ui(lang, "history"))
         context["changes"] = [
-            {"row": self.row(c.event, lang), "kind": ui(lang, {"cancelled": "cancelled_change",
-                                                               "vanished": "vanished_change"}.get(c.kind, c.kind)),
+            {"row": self.row(c.event, lang), "kind": ui(lang, _change_label(c)),
              "detected": i18n.fmt_date(c.detected_at.date(), lang), "what": self.describe_diff(c, lang),
-             "source_name": c.source_name, "states": c.states[:8], "more_states": max(0, len(c.states) - 8)}
+             "source_name": source_name(c.source_name, lang) or ui(lang, "source"), "states": c.states[:8],
+             "more_states": max(0, len(c.states) - 8)}
             for c in changes
         ]
         return self._render("history.html", context)
 
     def describe_diff(self, change: ChangeLine, lang: str) -> list[str]:
-        if change.kind in ("created", "vanished", "restored"):
+        if change.kind in ("created", "vanished") or (change.kind == "restored" and not change.diff):
             return []
         lines = []
         diff = change.diff or {}
@@ -302,6 +305,14 @@ class Site:
         context["alternates"] = [{"lang": lang, "name": i18n.LANG_NAMES[lang], "href": "/" + page_path(lang, "index.html"),
                                   "current": lang == "en"} for lang in i18n.LANGS]
         return self._render("404.html", context)
+
+
+def _change_label(change: ChangeLine) -> str:
+    """The history's word for a change: a restored event with a diff had its cancellation or
+    postponement lifted; without one, its source lists it again."""
+    if change.kind == "restored":
+        return "restored_status" if change.diff else "restored"
+    return {"cancelled": "cancelled_change", "vanished": "vanished_change"}.get(change.kind, change.kind)
 
 
 def _day(value: str | None) -> date | None:

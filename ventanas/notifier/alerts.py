@@ -1,4 +1,6 @@
-"""Change alerts: a followed State's event was created, moved, postponed or cancelled, or an estimate superseded.
+"""Change alerts: a followed State's event was created, moved, postponed, cancelled or restored, or an estimate superseded.
+
+A news item (kind ``news``) has no date to change: it waits for the digest.
 
 Read from the Change rows after the "notifier" cursor; the messages and the
 cursor move are written in one transaction, so a crash before the commit
@@ -30,12 +32,18 @@ MAX_SEPARATE_ALERTS = 5
 
 @dataclass(frozen=True)
 class AlertItem:
-    reason: str  # created | moved | postponed | cancelled | superseded
+    reason: str  # created | moved | postponed | cancelled | restored | superseded
     event: MailEvent
     before: str | None  # the old date, for moved and superseded
     source_name: str
     change_id: int
     sequence: int
+
+
+def lifted(diff: dict) -> bool:
+    """Whether a change took back a cancellation or a postponement: the event is on again."""
+    old, new = (diff.get("status") or [None, None])[:2]
+    return old in ("cancelled", "postponed") and new in ("confirmed", "tentative")
 
 
 def alert_reason(change: Change) -> str | None:
@@ -46,6 +54,8 @@ def alert_reason(change: Change) -> str | None:
         return "created"
     if change.kind == "cancelled":
         return "cancelled"
+    if lifted(diff):
+        return "restored"  # as material as the cancellation or postponement it reverses
     if change.kind == "superseded":
         return "superseded" if moved else None  # the same date, now announced: the digest says so
     if change.kind == "updated":
@@ -78,7 +88,7 @@ def items_for(subscriber: Subscriber, relevant: list[tuple[Change, str]], views:
     per_event: dict[int, AlertItem] = {}
     for change, reason in relevant:
         view = views.get(change.event_id)
-        if view is None or view.vanished_at is not None or view.last_day < today:
+        if view is None or view.vanished_at is not None or view.last_day < today or view.kind == "news":
             continue
         if subscriber.confirmed_at is None or change.detected_at < subscriber.confirmed_at:
             continue  # it happened before the subscription: the reader never knew the old state

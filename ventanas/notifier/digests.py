@@ -33,6 +33,7 @@ HORIZON_DAYS = 90  # "the next 90 days" of every digest
 LATER_DAYS = 365  # windows closing after the horizon, up to a year ahead, are listed briefly
 LATER_PER_STATE = 6
 MAX_CHANGES = 20
+NEWS_DAYS = 30  # news published this many days back still counts as new in a digest
 DIGEST_HOUR = time(7, 0)
 
 
@@ -70,7 +71,7 @@ class MeetingItem:
 
 @dataclass(frozen=True)
 class ChangeItem:
-    kind: str  # created | moved | postponed | cancelled | superseded | updated
+    kind: str  # created | moved | postponed | cancelled | restored | superseded | vanished | updated | news
     event: MailEvent
     before: str | None
 
@@ -159,9 +160,16 @@ def changes_since(session: Session, subscriber: Subscriber, scope: FollowScope, 
     latest: dict[int, ChangeItem] = {}
     for change in changes:
         view = views.get(change.event_id)
-        if view is None or view.last_day < today or not scope.follows(subscriber, view):
+        if view is None or not scope.follows(subscriber, view):
+            continue
+        # a news item is dated when it was published: new to the reader while it is recent
+        if view.last_day < (today - timedelta(days=NEWS_DAYS) if view.kind == "news" else today):
             continue
         kind = alert_reason(change) or (change.kind if change.kind in ("vanished", "superseded") else "updated")
+        if view.kind == "news":  # a link to read, said once: it has no date to move
+            if kind != "created":
+                continue
+            kind = "news"
         if kind == "updated" and not set(change.diff or {}) & set(MATERIAL_FIELDS):
             continue  # a new source URL or description is not news to a reader
         earlier = latest.get(view.id)

@@ -24,6 +24,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ventanas.calendar import i18n
+from ventanas.calendar.labels import source_name
 from ventanas.notifier.mail import header_text
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -76,6 +77,7 @@ def environment(lang: str) -> Environment:
         kind=lambda kind: i18n.kind_label(kind, lang),
         gap=lambda days: i18n.fmt_gap(days, lang),
         oneline=lambda text: header_text(text or "", 300),
+        source=lambda spider: source_name(spider, lang),
     )
     env.globals["lang"] = lang
     return env

@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ventanas.calendar import i18n
+from ventanas.calendar import i18n, wording
 from ventanas.calendar.events import EventView
 from ventanas.normalize.bodies import BODIES
-from ventanas.normalize.rules import RULES
 from ventanas.normalize.text import clean_text
-
-_RULES = {rule.name: rule for rule in RULES}
 
 
 @dataclass(frozen=True)
@@ -36,7 +33,7 @@ class MailEvent:
     status: str
     estimated: bool
     rule: str | None
-    rule_weeks: int | None  # "N weeks before the session", when the rule says so
+    estimate: str | None  # how the date was estimated, in words ("8 weeks before the session, …")
     action: str  # what to do, in the reader's language
     source_action: str | None  # what the source itself says to do (its language), when it says it
     source_url: str
@@ -80,20 +77,19 @@ def the_state(view: EventView, followed: tuple[str, ...] = ()) -> str | None:
 
 
 def mail_event(view: EventView, lang: str, today: date, followed: tuple[str, ...] = ()) -> MailEvent:
-    source_title = clean_text(view.title) or view.key
+    source_title = wording.reader_title(clean_text(view.title), view.key, view.body)
     title = i18n.localized_title(
         title=source_title, kind=view.kind, body=view.body, session=view.session,
         state=the_state(view, followed), cycle=str((view.details or {}).get("cycle") or "") or None, lang=lang,
         key=view.key,
     )
-    rule = _RULES.get(view.rule or "")
     body = BODIES.get(view.body)
     return MailEvent(
         key=view.key, body=view.body, kind=view.kind, title=title, source_title=source_title,
         when=when_text(view.start, view.end, view.timezone, lang), first_day=view.first_day,
         last_day=view.last_day, days_until=(view.first_day - today).days,
         location=clean_text(view.location) or None, status=view.status, estimated=view.estimated,
-        rule=view.rule, rule_weeks=rule.weeks_before if rule else None,
+        rule=view.rule, estimate=wording.estimate_how(view.rule, lang) if view.estimated else None,
         action=i18n.action_for(view.kind, view.body, lang), source_action=_specific(clean_text(view.action)),
         source_url=view.source_url, binding=body.binding if body else True, deadline=view.is_deadline,
     )

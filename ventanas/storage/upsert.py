@@ -162,11 +162,18 @@ def _insert_new(session: Session, new: list[tuple[EventItem, dict[str, Any]]], u
     return ids
 
 
+_OFF = (Status.CANCELLED, Status.POSTPONED)
+
+
 def _change_kind(old: dict[str, Any], new: dict[str, Any]) -> ChangeKind:
     if old["basis"] == Basis.DERIVED and new["basis"] == Basis.ANNOUNCED:
         return ChangeKind.SUPERSEDED
     if new["status"] == Status.CANCELLED and old["status"] != Status.CANCELLED:
         return ChangeKind.CANCELLED
+    if old["status"] in _OFF and new["status"] not in _OFF:
+        # a cancellation reversed or a postponement lifted: restored, like an event listed again,
+        # but with the diff that says so (a relisted event's RESTORED change has none)
+        return ChangeKind.RESTORED
     return ChangeKind.UPDATED
 
 
