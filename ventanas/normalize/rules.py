@@ -1,4 +1,4 @@
-"""Estimated civil-society deadlines (DESIGN §7): what a committee's known practice predicts.
+"""Estimated civil-society deadlines (docs/design.md §7): what a committee's known practice predicts.
 
 Before a committee publishes the information note of a session, ventanas
 estimates its deadlines from :data:`RULES`, one table with the source of each
@@ -55,43 +55,43 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("cmw-written-information-3w", "CMW", Kind.CSO_SUBMISSION,
          "Written information from civil society: three weeks before the session.",
-         "CMW information notes for NGOs and NHRIs (practice cited in DESIGN §7)", 0.6, weeks_before=3),
+         "CMW information notes for NGOs and NHRIs", 0.6, weeks_before=3),
     Rule("cmw-accreditation-1w", "CMW", Kind.ACCREDITATION,
          "Accreditation to attend the session: one week before it.",
-         "CMW information note for the 25th session (2016), as cited in DESIGN §7", 0.5, weeks_before=1),
+         "CMW information note for the 25th session (2016)", 0.5, weeks_before=1),
     Rule("cmw-observer-registration-2w", "CMW", Kind.REGISTRATION,
          "Registration of observers: two weeks before the session.",
-         "CMW information note for the 17th session (2012), as cited in DESIGN §7", 0.4, weeks_before=2),
+         "CMW information note for the 17th session (2012)", 0.4, weeks_before=2),
     Rule("cescr-session-submission-3w", "CESCR", Kind.CSO_SUBMISSION,
          "Written information for the session: ideally six weeks, at the latest three weeks before it.",
-         "CESCR practice for civil-society participation, as cited in DESIGN §7", 0.5, weeks_before=3),
+         "CESCR practice for civil-society participation", 0.5, weeks_before=3),
     Rule("cescr-pswg-submission-8w", "CESCR", Kind.CSO_SUBMISSION,
          "Written information for the pre-sessional working group (list of issues): ideally ten, "
          "at the latest eight weeks before the working group.",
-         "CESCR practice for civil-society participation, as cited in DESIGN §7", 0.5,
+         "CESCR practice for civil-society participation", 0.5,
          anchor="pre_sessional", weeks_before=8, key_part=PSWG_SUBMISSION),
     Rule("cat-submission-4w", "CAT", Kind.CSO_SUBMISSION,
          "Written information: at the latest four weeks before the session.",
-         "CAT practice for NGO submissions, as cited in DESIGN §7", 0.5, weeks_before=4),
+         "CAT practice for NGO submissions", 0.5, weeks_before=4),
     Rule("crc-additional-information-15th", "CRC", Kind.CSO_SUBMISSION,
          "Additional information: by 15 August for the September session, 15 December for the "
          "January session, 15 April for the May session.",
-         "CRC practice for additional information from civil society, as cited in DESIGN §7", 0.6,
+         "CRC practice for additional information from civil society", 0.6,
          by_start_month=((9, 8, 15, 0), (1, 12, 15, -1), (5, 4, 15, 0))),
     Rule("cedaw-submission-2w", "CEDAW", Kind.CSO_SUBMISSION,
          "Written information: about two weeks before the session.",
-         "CEDAW practice in 2011, as cited in DESIGN §7 (old: treat as a rough guide)", 0.3, weeks_before=2),
+         "CEDAW practice in 2011 (old: treat as a rough guide)", 0.3, weeks_before=2),
     Rule("cerd-before-list-of-themes-6w", "CERD", Kind.CSO_SUBMISSION,
          "CERD accepts information at any time; to inform its list of themes (adopted four to six "
          "weeks before the session), send it six weeks before the session.",
-         "CERD practice, as cited in DESIGN §7", 0.3, weeks_before=6),
+         "CERD practice", 0.3, weeks_before=6),
 )
 
 # Committees and practices with no estimate, and why: the table says it, not a silent gap.
 NOT_ESTIMATED: dict[str, str] = {
     "CCPR": "The Human Rights Committee sets its deadlines per session in the information note.",
-    "CRPD": "No constant practice recorded in DESIGN §7; only the information note's dates are used.",
-    "CED": "No constant practice recorded in DESIGN §7; only the information note's dates are used.",
+    "CRPD": "No constant practice is known; only the information note's dates are used.",
+    "CED": "No constant practice is known; only the information note's dates are used.",
     "report_due": "A State's next report is due on the date its last concluding observations set "
                   "(announced by the master calendar and the reporting-status pages, never estimated).",
 }
