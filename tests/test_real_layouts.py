@@ -488,3 +488,13 @@ def test_french_hours_written_out_are_one_slot_each():
     dialogues = of_kind(extract(text, date(2027, 2, 24)), "dialogue")
     assert [(d.start.strftime("%d %H:%M"), d.end.strftime("%H:%M")) for d in dialogues] == [
         ("02 15:00", "18:00"), ("03 10:00", "13:00")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("WOMEN'S COMMITTEE MEETS ON COUNTRY REPORTS, 6 – 24 JULY\n3 July 2026\nNEW YORK – The Committee will review "
+     "Chile from 6 to 24 July.", date(2026, 7, 3)),
+    ("La XXIV Conferencia Suramericana sobre Migraciones se celebró la semana pasada.\n"
+     + "Texto de relleno.\n" * 120 + "Asunción, 14 de octubre de 2026\nCompartir esta noticia", date(2026, 10, 14)),
+])
+def test_the_dateline_dates_a_page_that_gives_no_other_date(text, expected):
+    assert guess_published(text, "https://file.invalid/x.txt") == expected

@@ -128,9 +128,10 @@ _HEAD_DATE = re.compile(r"(?<![\d/-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?:-([0-3]\d
 
 
 def guess_published(text: str, source_url: str) -> date | None:
-    """Without a publication date, the one a page shows in its first lines ("2024-01-29") or its URL
-    gives ("/press/2009/07/…"): only the year and month are relied on, to place dates written
-    without a year. None when neither says."""
+    """Without a publication date, the one a page shows in its first lines ("2024-01-29"), its URL
+    gives ("/press/2009/07/…"), or its dateline ("4 August 2006" under the title, "Asunción, 12 de
+    diciembre de 2023" signing off): it places dates written without a year, and "last week".
+    None when none of these says."""
     head = text[:600]
     if m := _HEAD_DATE.search(head):
         try:
@@ -140,7 +141,20 @@ def guess_published(text: str, source_url: str) -> date | None:
     for candidate in (source_url, *re.findall(r"https?://\S+", head)):
         if m := _URL_DATE.search(candidate or ""):
             return date(int(m[1]), int(m[2] or 1), 1)
+    # A dateline: "4 August 2006" under the title, or "Asunción, 12 de diciembre de 2023" on a line of its own.
+    from ventanas.normalize.dates import find_dates
+
+    lines = [line for line in text.splitlines() if _DATELINE_LINE.match(line)]
+    for chunk in (text[:1500], *lines):
+        dated = [d for d in find_dates(chunk) if not d.year_inferred and d.start == d.end]
+        if dated:
+            return dated[0].start
     return None
+
+
+# A line that is only a place and a date, as dispatches sign off: "Asunción, 12 de diciembre de 2023".
+_DATELINE_LINE = re.compile(r"^\s*[A-ZÁÉÍÓÚÑ][\w .'’-]{1,40},\s*(?:[\w .'’-]{1,30},\s*)?\d{1,2}\s+(?:de\s+)?"
+                            r"[^\W\d_]+\.?\s+(?:de\s+)?\d{4}\s*[.–-]?\s*$")
 
 
 # -- checking the shape -------------------------------------------------------------
