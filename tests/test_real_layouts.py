@@ -498,3 +498,11 @@ def test_french_hours_written_out_are_one_slot_each():
 ])
 def test_the_dateline_dates_a_page_that_gives_no_other_date(text, expected):
     assert guess_published(text, "https://file.invalid/x.txt") == expected
+
+
+def test_an_application_deadline_for_a_civil_society_day_named_by_its_year():
+    text = ("Organisations that wish to take part in the 2026 GFMD Civil Society Day should submit an "
+            "application for participation by 14 August.")
+    deadlines = of_kind(extract(text, date(2026, 6, 1)), "registration")
+    assert [(d.key, d.start.isoformat()) for d in deadlines] == [("gfmd/registration/2026", "2026-08-14")]
+    assert deadlines[0].confidence < 1  # named by its year, not by the summit's number

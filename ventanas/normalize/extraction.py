@@ -38,6 +38,7 @@ from ventanas.normalize.process_prose import (
     settle_process,
     summit_number,
     summit_registration,
+    summit_year,
 )
 from ventanas.normalize.prose import detect_language
 from ventanas.normalize.reading import Context, body_hint, day_of, dominant_body, split_text
@@ -95,6 +96,7 @@ def extract(text: str, *, lang: str | None = None, published: date | None = None
         ctx.session = document_session(text, sents, ctx.body)
     ctx.chair_year = chair_year(text[:5000])
     ctx.summit_number = summit_number(text)
+    ctx.summit_year = summit_year(text)
     ctx.geneva_stated = bool(GENEVA_TIME.search(text)) or any(
         t.zone_explicit and t.zone == "Europe/Zurich" for s in sents for t in s.times)
     for sent in sents:

@@ -133,21 +133,44 @@ def summit_registration(sent: Sent, ctx: Context) -> None:
     about the summit, "Registration closes on 15 August": the deadline the summit page
     lists too (same key), so a news item can announce it before the page does."""
     text = sent.text
-    if not sent.dates or not vocab.REGISTRATION.search(text):
+    if not sent.dates or not (vocab.REGISTRATION.search(text) or _APPLICATION.search(text)):
         return
     if ctx.body != "GFMD" and "GFMD" not in {code for _pos, code in bodies_in(text)}:
         return
     triggers = [m.end() for m in vocab.DEADLINE_TRIGGER.finditer(text)]
     after = [d for d in sent.dates if any(t <= sent.rel(d.pos) for t in triggers) and d.start == d.end]
     number = summit_number(text) or ctx.summit_number
-    if not after or number is None:
+    if not after:
         return
     span = after[0]
-    title = _SUMMIT_REGISTRATION_TITLES[ctx.lang].format(n=number, nth=vocab.ordinal_suffix_en(number))
-    add_event(ctx, new_event(ctx, key=ids.process_meeting("GFMD", "registration", number), body="GFMD",
+    if number is not None:
+        edition, conf = str(number), 1.0 if summit_number(text) else 0.9
+        title = _SUMMIT_REGISTRATION_TITLES[ctx.lang].format(n=number, nth=vocab.ordinal_suffix_en(number))
+    elif (year := summit_year(text) or ctx.summit_year) is not None:
+        # "apply … by 26 August" for "the 2019 GFMD Civil Society Day": the year's edition, less certain
+        edition, conf = str(year), 0.7
+        title = _YEAR_REGISTRATION_TITLES[ctx.lang].format(y=year)
+    else:
+        return
+    add_event(ctx, new_event(ctx, key=ids.process_meeting("GFMD", "registration", edition), body="GFMD",
                      kind=Kind.REGISTRATION, title=title, start=span.start, end=None, sent=sent,
-                     confidence=span.confidence * (1.0 if summit_number(text) else 0.9),
-                     states=process_states("GFMD", Kind.REGISTRATION), session=str(number)))
+                     confidence=span.confidence * conf,
+                     states=process_states("GFMD", Kind.REGISTRATION), session=edition))
+
+
+# Applying to take part is registering: "submit a direct application for participation by 26 August".
+_APPLICATION = re.compile(r"\bappl(?:y|ication)s?\s+(?:for|to)\b|\bapplication\s+form|"
+                          r"\bsolicitud(?:es)?\s+de\s+participaci[oó]n|\bcandidatures?\b", re.I)
+_SUMMIT_YEAR = re.compile(r"\b((?:19|20)\d\d)\s+(?:GFMD\s+)?(?:Civil\s+Society\s+Days?|Summit)\b|"
+                          r"\b(?:Cumbre|Sommet)\s+(?:del\s+FMMD\s+|du\s+FMMD\s+)?(?:de\s+)?((?:19|20)\d\d)\b", re.I)
+_YEAR_REGISTRATION_TITLES = {"en": "GFMD {y}: registration deadline", "es": "FMMD {y}: cierre de inscripciones",
+                             "fr": "FMMD {y} : clôture des inscriptions"}
+
+
+def summit_year(text: str) -> int | None:
+    """The year a GFMD summit or its Civil Society Days are named by: "the 2019 GFMD Civil Society Day"."""
+    m = _SUMMIT_YEAR.search(text[:20000])
+    return int(m[1] or m[2]) if m else None
 
 
 _REFERENCE = re.compile(r"(?:\bde|\bdel|\bof|\bdu|\bfor|\bpara)\s+(?:la\s+|el\s+|the\s+|le\s+|l['’])?"

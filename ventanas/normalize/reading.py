@@ -71,6 +71,7 @@ class Context:
     notes: list[str] = field(default_factory=list)
     geneva_stated: bool = False
     summit_number: int | None = None  # the GFMD summit a page is about
+    summit_year: int | None = None  # the year a page names its summit by ("the 2019 Civil Society Day")
     chair_year: int | None = None  # the GFMD chairmanship or CRM/CSM presidency year a page is about
     published: date | None = None
     session_given: bool = False  # the caller passed the session (a spider's hint)
