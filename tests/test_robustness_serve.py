@@ -18,13 +18,20 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import ROOT, settings_env
+from ventanas.clock import utcnow
+from ventanas.notifier import subscriptions as subs
 from ventanas.notifier.web import make_routes
 from ventanas.storage import outbox as box
+from ventanas.storage.models import Subscriber
 from ventanas.web import MAX_BODY_BYTES, Request, Response, StaticFiles, make_server
 
 SHORT = 1.0  # seconds: the timeouts these tests give the server
@@ -114,6 +121,79 @@ def test_form_split_over_two_segments_is_read_whole(storage, subscribe_site):
     assert status_of(response) == 200, response[:200]
     with storage.session() as session:
         assert [m.recipient for m in box.messages(session, reason="confirm")] == ["victim@example.com.evil"]
+
+
+def post_form(url: str, fields: dict, headers: dict | None = None, timeout: float = 30) -> tuple[int, dict, str]:
+    """POST a form: (status, headers, body), whatever the status."""
+    request = urllib.request.Request(url, data=urlencode(fields, doseq=True).encode(), headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read().decode()
+
+
+def get(url: str, timeout: float = 30) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode()
+
+
+def at_once(count: int, call):
+    """``call()`` from ``count`` threads released together; their results."""
+    start = threading.Barrier(count)
+    results: list = []
+
+    def run() -> None:
+        start.wait()
+        results.append(call())
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
+
+
+def confirmations(storage) -> list[str]:
+    with storage.session() as session:
+        return [m.recipient for m in box.messages(session, reason="confirm")]
+
+
+def test_double_submit_answers_like_one(storage, subscribe_site):
+    """Regression: two POSTs at once for a new address both found no row and both inserted one; the
+    second hit the unique address, an IntegrityError, and answered "Internal server error" (28 of 30
+    trials). Now the row is claimed with an INSERT … ON CONFLICT DO NOTHING and locked: both answer
+    the same page, one row, one confirmation mail."""
+    trials = 30
+    for trial in range(trials):
+        answers = at_once(2, lambda trial=trial: post_form(subscribe_site.url + "/subscribe",
+                                                           {"email": f"twice{trial}@example.org", "state": "MEX"}))
+        assert [status for status, _, _ in answers] == [200, 200], (trial, answers[0][2][:300], answers[1][2][:300])
+        assert answers[0][2] == answers[1][2]
+    with storage.session() as session:
+        assert session.scalar(select(func.count(Subscriber.id))) == trials
+    assert sorted(confirmations(storage)) == sorted(f"twice{t}@example.org" for t in range(trials))
+
+
+def test_double_submit_for_a_known_address_mails_once(storage, subscribe_site):
+    """The same for addresses already stored (confirmed readers changing their choices): both
+    requests read "no confirmation lately" before either wrote, and two mails went out."""
+    trials = 10
+    with storage.transaction() as session:
+        for trial in range(trials):
+            subs.add_confirmed(session, f"known{trial}@example.org", subs.preferences(states=["MEX"]),
+                               now=utcnow(), change_id=0)
+    for trial in range(trials):
+        answers = at_once(2, lambda trial=trial: post_form(subscribe_site.url + "/subscribe",
+                                                           {"email": f"known{trial}@example.org", "state": "GTM"}))
+        assert [status for status, _, _ in answers] == [200, 200], answers
+    assert sorted(confirmations(storage)) == sorted(f"known{t}@example.org" for t in range(trials))
 
 
 def test_chunked_form_split_over_two_segments_is_read_whole(server, recorder):
