@@ -11,9 +11,11 @@ timeouts are set short here (the defaults are in ventanas/config.py).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import resource
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import ROOT, settings_env
 from ventanas.clock import utcnow
@@ -194,6 +196,94 @@ def test_double_submit_for_a_known_address_mails_once(storage, subscribe_site):
                                                            {"email": f"known{trial}@example.org", "state": "GTM"}))
         assert [status for status, _, _ in answers] == [200, 200], answers
     assert sorted(confirmations(storage)) == sorted(f"known{t}@example.org" for t in range(trials))
+
+
+class WriteLock:
+    """Another writer holding the database (a crawl's long transaction) until ``release()``: SQLite's
+    BEGIN EXCLUSIVE on the file (readers still read, in write-ahead-log mode), PostgreSQL's
+    EXCLUSIVE lock on the subscriber table (readers pass, writers wait)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.taken, self.done = threading.Event(), threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+
+    def _hold(self) -> None:
+        try:
+            if self.url.startswith("sqlite"):
+                connection = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None)
+                connection.execute("BEGIN EXCLUSIVE")
+                self.taken.set()
+                self.done.wait(60)
+                connection.execute("ROLLBACK")
+                connection.close()
+            else:
+                engine = create_engine(self.url)
+                with engine.connect() as connection, connection.begin():
+                    connection.execute(text("LOCK TABLE subscriber IN EXCLUSIVE MODE"))
+                    self.taken.set()
+                    self.done.wait(60)
+                engine.dispose()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            self.error = exc
+            self.taken.set()
+
+    def __enter__(self) -> WriteLock:
+        self.thread.start()
+        assert self.taken.wait(10) and self.error is None, self.error
+        return self
+
+    def release(self) -> None:
+        self.done.set()
+        self.thread.join(30)
+        assert self.error is None, self.error
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def timed(call):
+    started = time.monotonic()
+    result = call()
+    return time.monotonic() - started, result
+
+
+def test_database_busy_answers_503_and_never_blocks_readers_or_files(storage, settings):
+    """Regression: with the database held by another writer, POST /subscribe waited SQLite's 30 s busy
+    timeout (PostgreSQL: forever) and answered 500; twelve such requests took every thread of the
+    server's one pool, so GET /confirm (a read, which the lock does not stop) waited behind them.
+    Now a web handler waits at most VENTANAS_SERVE_BUSY_TIMEOUT and answers 503 with Retry-After,
+    writes and reads have pools of their own, and static files are answered on the event loop."""
+    settings = dataclasses.replace(settings, serve_busy_timeout=0.5)  # the default is 2 s
+    settings.public_dir.mkdir(parents=True, exist_ok=True)
+    (settings.public_dir / "index.html").write_text("<!doctype html><title>home</title>")
+    token = "a-pending-token"
+    with storage.transaction() as session:
+        subs.request(session, "pending@example.org", subs.preferences(states=["MEX"]), now=utcnow(), token=token)
+    with make_server(settings.public_dir, port=0, routes=make_routes(storage, settings)) as site:
+        with WriteLock(settings.resolved_database_url) as lock:
+            posts: list = []
+            writers = [threading.Thread(target=lambda n=n: posts.append(timed(lambda: post_form(
+                site.url + "/subscribe", {"email": f"busy{n}@example.org", "state": "MEX"}, timeout=20))))
+                for n in range(12)]
+            for writer in writers:
+                writer.start()
+            time.sleep(0.3)  # every POST is waiting for the lock now
+            took, (status, page) = timed(lambda: get(f"{site.url}/confirm?token={token}", timeout=5))
+            assert status == 200 and "pending@example.org" in page and took < 1.0, took
+            took, (status, page) = timed(lambda: get(site.url + "/", timeout=5))
+            assert status == 200 and "home" in page and took < 1.0, took
+            for writer in writers:
+                writer.join(30)
+            assert len(posts) == 12
+            for took, (status, headers, page) in posts:
+                assert status == 503, page[:300]
+                assert int(headers["Retry-After"]) > 0
+                assert took < 5, took  # three rounds of four threads, 0.5 s each
+            lock.release()
+        assert post_form(site.url + "/subscribe", {"email": "after@example.org", "state": "MEX"})[0] == 200
+    assert confirmations(storage) == ["after@example.org"]
 
 
 def test_chunked_form_split_over_two_segments_is_read_whole(server, recorder):

@@ -90,6 +90,11 @@ class Settings:
     serve_body_timeout: float = _setting(
         30.0, "Seconds `serve` waits for a whole request body before answering 408 and closing."
     )
+    serve_busy_timeout: float = _setting(
+        2.0,
+        "Seconds a `serve` request waits for a database another writer holds (a crawl) before "
+        "answering 503 with Retry-After; the command line waits 30 s.",
+    )
     download_delay: float = _setting(2.0, "Seconds between two requests to the same domain.")
     download_timeout: float = _setting(60.0, "Seconds before a request is abandoned.")
     max_page_bytes: int = _setting(20_000_000, "A response larger than this is dropped (and counted as an error).")
@@ -258,7 +263,7 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("VENTANAS_DOWNLOAD_DELAY: must be zero or more seconds")
     if settings.download_timeout <= 0:
         raise ConfigError("VENTANAS_DOWNLOAD_TIMEOUT: must be a positive number of seconds")
-    for name in ("serve_idle_timeout", "serve_body_timeout"):
+    for name in ("serve_idle_timeout", "serve_body_timeout", "serve_busy_timeout"):
         if not 0 < getattr(settings, name) < math.inf:
             raise ConfigError(f"VENTANAS_{name.upper()}: must be a positive, finite number of seconds")
     if settings.link_span_days <= 0:

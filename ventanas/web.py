@@ -22,9 +22,14 @@ receives a :class:`Request` and returns a :class:`Response`::
 
 The longest matching prefix wins; a prefix matches the path itself and
 anything under it (``/subscribe`` matches ``/subscribe`` and ``/subscribe/x``,
-not ``/subscribers``). Handlers are plain functions run in a thread pool (so a
-slow database never stalls the files), and must open their own database sessions. An exception in a handler becomes a
-500 (logged with its traceback), never a dropped connection. For a HEAD
+not ``/subscribers``). Handlers are plain functions run in worker threads, never
+on the event loop (so a slow database never stalls the files), and must open
+their own database sessions. GET and HEAD handlers only read (links in mail are
+prefetched: no GET changes anything), so they have a pool of their own: a POST
+waiting for a database another writer holds never keeps a reader waiting. Each
+pool takes a bounded number of requests at once; past it, 503 with Retry-After.
+An exception in a handler becomes a 500 (logged with its traceback), never a
+dropped connection. For a HEAD
 request the handler is called with method "HEAD" and its body is not sent.
 A handler is called only with the whole body: one over MAX_BODY_BYTES is
 refused with 413, one cut short with 400, one slower than ``body_timeout``
@@ -51,6 +56,7 @@ import socket
 import stat
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC
 from functools import lru_cache
@@ -69,6 +75,10 @@ CACHE_FILE_BYTES = 4 * 1024 * 1024  # files up to this size are kept in memory (
 CACHE_TOTAL_BYTES = 128 * 1024 * 1024  # past this the cache starts over
 RESOLVED_PATHS = 20_000  # URL paths remembered with the file they name
 LINGERING_SECONDS = 5.0  # after answering a refused body early, read and drop the rest this long at most
+READ_WORKERS = 8  # threads for GET/HEAD handlers (reads)
+WRITE_WORKERS = 4  # threads for the other methods' handlers (writes: a sign-up, a confirmation)
+WAITING_PER_POOL = 32  # requests a pool holds beyond its busy threads; more are answered 503 at once
+POOL_FULL_RETRY_AFTER = 5  # seconds, in that 503's Retry-After
 
 CONTENT_TYPES = {
     ".ics": "text/calendar; charset=utf-8",
@@ -270,6 +280,28 @@ def _match_route(routes: Mapping[str, Handler], path: str) -> Handler | None:
     return routes[max(matches, key=len)] if matches else None
 
 
+class _Pool:
+    """Worker threads for handlers, and how many requests they hold (admitted on the event loop)."""
+
+    def __init__(self, name: str, workers: int, waiting: int = WAITING_PER_POOL):
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"ventanas-{name}")
+        self.limit = workers + waiting
+        self.held = 0
+
+    async def run(self, handler: Handler, request: Request) -> Response:
+        if self.held >= self.limit:
+            return Response.text(503, "Server busy, try again shortly\n",
+                                 {"Retry-After": str(POOL_FULL_RETRY_AFTER)})
+        self.held += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, handler, request)
+        finally:
+            self.held -= 1
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
 class _App:
     """One request in, one :class:`Response` out: static files, or a route's handler."""
 
@@ -277,6 +309,12 @@ class _App:
         self.files = files
         self.routes = routes
         self.body_timeout = body_timeout
+        self.reads = _Pool("read", READ_WORKERS)
+        self.writes = _Pool("write", WRITE_WORKERS)
+
+    def close(self) -> None:
+        self.reads.close()
+        self.writes.close()
 
     async def __call__(self, raw: web.BaseRequest) -> web.StreamResponse:
         target, _, query = raw.raw_path.partition("#")[0].partition("?")
@@ -311,7 +349,8 @@ class _App:
         request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body)
         try:
             # handlers talk to the database: in a worker thread, so the loop keeps serving files
-            return await asyncio.get_running_loop().run_in_executor(None, handler, request)
+            pool = self.reads if raw.method in ("GET", "HEAD") else self.writes
+            return await pool.run(handler, request)
         except Exception:  # a broken handler must answer 500, not drop the connection
             log.exception("handler for %s %s failed", raw.method, path)
             return Response.text(500, "Internal server error\n")
@@ -448,6 +487,7 @@ class PublicServer:
             await stop.wait()
         finally:
             await runner.cleanup()
+            self._app.close()
 
     def serve_forever(self) -> None:
         self._loop = asyncio.new_event_loop()
