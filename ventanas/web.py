@@ -47,6 +47,7 @@ import asyncio
 import email.utils
 import errno
 import hashlib
+import ipaddress
 import logging
 import math
 import mimetypes
@@ -55,7 +56,7 @@ import posixpath
 import socket
 import stat
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -104,6 +105,7 @@ class Request:
     query: Mapping[str, list[str]]
     headers: Mapping[str, str]  # names lower-cased
     body: bytes = b""
+    client: str = ""  # who sent it, as client_key() counts clients (behind a trusted proxy: who sent it there)
 
     def form(self) -> dict[str, str]:
         """An application/x-www-form-urlencoded body as name → first value."""
@@ -271,6 +273,53 @@ def _not_modified(headers: Mapping[str, str], etag: str, mtime: int) -> bool:
     return False
 
 
+def client_key(address: str) -> str:
+    """A client, for counting requests: an IPv4 address, or an IPv6 address's /64 (one household or
+    server owns a whole /64, so its addresses are one client). An IPv4 address mapped into IPv6 is
+    the IPv4 address; anything that is not an address is kept as it is."""
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
+class _Clients:
+    """Who sent a request: the connection's address, or, when that is a trusted proxy, the last
+    address of X-Forwarded-For that is not a trusted proxy (what the nearest proxy saw). Entries
+    further left were written by the client itself and prove nothing."""
+
+    def __init__(self, trusted_proxies: Iterable[str] = ()):
+        self.trusted = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+
+    def _is_trusted(self, address: str) -> bool:
+        try:
+            parsed = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+            parsed = parsed.ipv4_mapped
+        return any(parsed in network for network in self.trusted)
+
+    def __call__(self, peer: str | None, forwarded_for: str | None) -> str:
+        client = peer or ""
+        if not self.trusted or not self._is_trusted(client) or not forwarded_for:
+            return client_key(client)
+        for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
+            try:
+                ipaddress.ip_address(hop)
+            except ValueError:
+                break  # not an address: what the proxy saw is the last valid one before it
+            client = hop
+            if not self._is_trusted(hop):
+                break
+        return client_key(client)
+
+
 def _match_route(routes: Mapping[str, Handler], path: str) -> Handler | None:
     """The handler of the longest prefix that is the path or a parent folder of it."""
     matches = [
@@ -305,10 +354,12 @@ class _Pool:
 class _App:
     """One request in, one :class:`Response` out: static files, or a route's handler."""
 
-    def __init__(self, files: StaticFiles, routes: Mapping[str, Handler], body_timeout: float):
+    def __init__(self, files: StaticFiles, routes: Mapping[str, Handler], body_timeout: float,
+                 trusted_proxies: Iterable[str] = ()):
         self.files = files
         self.routes = routes
         self.body_timeout = body_timeout
+        self.clients = _Clients(trusted_proxies)
         self.reads = _Pool("read", READ_WORKERS)
         self.writes = _Pool("write", WRITE_WORKERS)
 
@@ -346,7 +397,8 @@ class _App:
             return Response.text(408, "Request body too slow\n", {"Connection": "close"})
         if isinstance(body, Response):
             return body
-        request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body)
+        client = self.clients(raw.remote, headers.get("x-forwarded-for"))
+        request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body, client)
         try:
             # handlers talk to the database: in a worker thread, so the loop keeps serving files
             pool = self.reads if raw.method in ("GET", "HEAD") else self.writes
@@ -522,18 +574,23 @@ class PublicServer:
 def make_server(public_dir: Path, host: str = "127.0.0.1", port: int = 8000,
                 routes: Mapping[str, Handler] | None = None, *,
                 idle_timeout: float = Settings.serve_idle_timeout,
-                body_timeout: float = Settings.serve_body_timeout) -> PublicServer:
-    """A server for ``public_dir`` and ``routes``; use as a context manager or call serve_forever()."""
+                body_timeout: float = Settings.serve_body_timeout,
+                trusted_proxies: Iterable[str] = ()) -> PublicServer:
+    """A server for ``public_dir`` and ``routes``; use as a context manager or call serve_forever().
+    ``trusted_proxies``: addresses or networks whose X-Forwarded-For names the client (Request.client)."""
     files = StaticFiles(Path(public_dir))
-    return PublicServer((host, port), _App(files, dict(routes or {}), body_timeout), idle_timeout)
+    app = _App(files, dict(routes or {}), body_timeout, trusted_proxies)
+    return PublicServer((host, port), app, idle_timeout)
 
 
 def serve(public_dir: Path, host: str, port: int, routes: Mapping[str, Handler] | None = None,
           *, idle_timeout: float = Settings.serve_idle_timeout,
           body_timeout: float = Settings.serve_body_timeout,
+          trusted_proxies: Iterable[str] = (),
           announce: Callable[[str], None] = print) -> None:
     """Serve until interrupted (the `serve` command)."""
-    server = make_server(public_dir, host, port, routes, idle_timeout=idle_timeout, body_timeout=body_timeout)
+    server = make_server(public_dir, host, port, routes, idle_timeout=idle_timeout, body_timeout=body_timeout,
+                         trusted_proxies=trusted_proxies)
     announce(f"serving {Path(public_dir).resolve()} on {server.url}/ (Ctrl-C stops)")
     try:
         server.serve_forever()

@@ -1,7 +1,10 @@
 """`serve`'s subscription endpoints: /subscribe, /confirm, /unsubscribe (registered through ventanas.web's routes).
 
 - ``GET /subscribe`` shows the form (States, bodies, language, digest);
-  ``POST /subscribe`` checks it and puts a confirmation mail in the outbox.
+  ``POST /subscribe`` checks it and puts a confirmation mail in the outbox:
+  at most ``signup_per_client_hour`` an hour per client and
+  ``signup_per_hour`` in all (more: 429 with Retry-After), and no second mail
+  to an address within ``signup_resend_minutes`` (the same page, no mail).
 - ``GET /confirm?token=…`` shows a button; ``POST /confirm`` confirms. Link
   scanners fetch every URL in a mail, so no GET changes anything.
 - ``GET /unsubscribe?token=…`` only asks; ``POST /unsubscribe?token=…``
@@ -17,6 +20,7 @@ was written. GET handlers only read, and readers wait for no writer.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from functools import cache
 from urllib.parse import parse_qs
 
@@ -27,6 +31,7 @@ from ventanas.normalize.states import all_states
 from ventanas.notifier import subscriptions as subs
 from ventanas.notifier.mail import token_hash
 from ventanas.notifier.render import LANGUAGES, environment
+from ventanas.ratelimit import SignupLimits
 from ventanas.storage import DatabaseBusy, Storage
 from ventanas.storage import outbox as box
 from ventanas.storage import subscribers as store
@@ -71,6 +76,9 @@ _TRY_LATER = {
     "busy": {"en": "The service is busy. Please try again in a few seconds.",
              "es": "El servicio está ocupado. Vuelva a intentarlo en unos segundos.",
              "fr": "Le service est occupé. Veuillez réessayer dans quelques secondes."},
+    "limited": {"en": "Too many sign-ups just now. Please try again later.",
+                "es": "Demasiadas suscripciones en este momento. Vuelva a intentarlo más tarde.",
+                "fr": "Trop d’inscriptions en ce moment. Veuillez réessayer plus tard."},
 }
 
 
@@ -94,6 +102,8 @@ def _unless_busy(handler: Handler) -> Handler:
 def make_routes(storage: Storage, settings: Settings) -> dict[str, Handler]:
     """The handlers for ventanas.web.make_server(routes=…)."""
     wait = settings.serve_busy_timeout
+    limits = SignupLimits(settings.signup_per_client_hour, settings.signup_per_hour)
+    resend_after = timedelta(minutes=settings.signup_resend_minutes)
 
     def writing():
         return storage.transaction(busy_timeout=wait)
@@ -119,8 +129,12 @@ def make_routes(storage: Storage, settings: Settings) -> dict[str, Handler]:
                                      language=values["language"], digest=values["digest"])
         except subs.InvalidSubscription as exc:
             return _page(400, lang, "subscribe", error=str(exc), values=values, **form_context)
+        # Counted before the database is touched: a flood costs neither mail nor writes.
+        retry_after = limits.admit(request.client)
+        if retry_after:
+            return try_later(429, "limited", prefs.language, retry_after)
         with writing() as session:
-            subs.ask_confirmation(session, settings, email, prefs, now=utcnow())
+            subs.ask_confirmation(session, settings, email, prefs, now=utcnow(), resend_after=resend_after)
         # The same answer whether a mail went out or one did moments ago: the page tells a stranger nothing.
         return _page(200, prefs.language, "check_mail", email=email)
 
