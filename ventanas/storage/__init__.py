@@ -182,7 +182,6 @@ class Storage:
         SQLite, as long as it takes on PostgreSQL); `serve` waits seconds, not a crawl's
         length. Past it, :class:`DatabaseBusy`, and nothing was written.
         """
-        waited = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
         try:
             with self.session() as session, session.begin():
                 if busy_timeout is not None:
@@ -193,7 +192,7 @@ class Storage:
             # (two jobs at once), so one line, not a traceback. The transaction is rolled back.
             if is_busy(exc):
                 raise DatabaseBusy(f"the database {self.describe_url()} is locked by another writer "
-                                   f"(waited {waited:g} s); nothing was written") from exc
+                                   f"({self._waited(exc, busy_timeout)}); nothing was written") from exc
             raise
 
     @contextmanager
@@ -209,8 +208,15 @@ class Storage:
         except OperationalError as exc:
             if is_busy(exc):
                 raise DatabaseBusy(f"the database {self.describe_url()} is locked "
-                                   f"(waited {busy_timeout or BUSY_TIMEOUT_S:g} s)") from exc
+                                   f"({self._waited(exc, busy_timeout)})") from exc
             raise
+
+    def _waited(self, exc: OperationalError, busy_timeout: float | None) -> str:
+        if busy_timeout is not None:
+            return f"waited {busy_timeout:g} s"
+        if self.dialect == "sqlite":
+            return f"waited {BUSY_TIMEOUT_S:g} s"
+        return _first_line(exc)  # PostgreSQL: a deadlock or a serialization failure, said in its words
 
     def _wait_at_most(self, session: Session, seconds: float) -> None:
         """Before the transaction's first statement: how long its statements wait for a lock.
