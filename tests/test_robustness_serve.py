@@ -384,6 +384,34 @@ def test_database_busy_answers_503_and_never_blocks_readers_or_files(storage, se
     assert confirmations(storage) == ["after@example.org"]
 
 
+def test_writes_past_the_pool_are_503_at_once_and_reads_go_on(public):
+    """Handlers that hang (a database that never answers) hold at most their pool: POSTs past
+    its threads and waiting places are answered 503 at once, GETs have threads of their own."""
+    from ventanas.web import WAITING_PER_POOL, WRITE_WORKERS
+
+    release = threading.Event()
+
+    def stuck(request: Request) -> Response:
+        if request.method == "POST":
+            release.wait(30)
+        return Response.text(200, "ok\n")
+
+    with make_server(public, port=0, routes={"/stuck": stuck}) as srv:
+        held = WRITE_WORKERS + WAITING_PER_POOL
+        waiting = [threading.Thread(target=post_form, args=(srv.url + "/stuck", {}), daemon=True)
+                   for _ in range(held)]
+        for thread in waiting:
+            thread.start()
+        time.sleep(0.5)
+        took, (status, headers, _body) = timed(lambda: post_form(srv.url + "/stuck", {}, timeout=5))
+        assert status == 503 and int(headers["Retry-After"]) > 0 and took < 1, (status, took)
+        took, (status, _body) = timed(lambda: get(srv.url + "/stuck", timeout=5))
+        assert status == 200 and took < 1, took
+        release.set()
+        for thread in waiting:
+            thread.join(30)
+
+
 def test_chunked_form_split_over_two_segments_is_read_whole(server, recorder):
     sock = connect(server.server_address)
     with sock:
