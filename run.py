@@ -152,7 +152,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     routes: dict[str, Handler] = {}
     routes.update(make_routes(open_storage(settings), settings))  # /subscribe, /confirm, /unsubscribe
     serve(settings.public_dir, args.host, args.port, routes, idle_timeout=settings.serve_idle_timeout,
-          body_timeout=settings.serve_body_timeout)
+          body_timeout=settings.serve_body_timeout, trusted_proxies=settings.serve_trusted_proxies)
     return EXIT_OK
 
 

@@ -41,6 +41,12 @@ ROWS = [
         "a typo in the path silently started a new, empty database in new folders"),
     Row("today-impossible", "VENTANAS_TODAY", "2025-13-45", "the message showed the type hint 'date | None'"),
     Row("base-url-broken-ipv6", "VENTANAS_BASE_URL", "http://[::1", "urlsplit's ValueError came out as a traceback"),
+    Row("busy-timeout-inf", "VENTANAS_SERVE_BUSY_TIMEOUT", "inf", "a sign-up waiting on a locked database forever"),
+    Row("signup-limit-zero", "VENTANAS_SIGNUP_PER_HOUR", "0", "a sign-up form that refuses everyone"),
+    Row("signup-limit-words", "VENTANAS_SIGNUP_PER_CLIENT_HOUR", "ten", "not a number"),
+    Row("resend-past-the-link", "VENTANAS_SIGNUP_RESEND_MINUTES", "5000", "no new link after the old one expired"),
+    Row("proxy-not-an-address", "VENTANAS_SERVE_TRUSTED_PROXIES", "127.0.0.1,nginx",
+        "a proxy that can never match: every client behind it one client"),
 ]
 
 

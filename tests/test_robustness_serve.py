@@ -11,21 +11,33 @@ timeouts are set short here (the defaults are in ventanas/config.py).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import http.client
 import os
 import resource
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import pytest
+from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import ROOT, settings_env
+from ventanas.clock import utcnow
+from ventanas.notifier import subscriptions as subs
 from ventanas.notifier.web import make_routes
 from ventanas.storage import outbox as box
-from ventanas.web import MAX_BODY_BYTES, Request, Response, StaticFiles, make_server
+from ventanas.storage import subscribers as store
+from ventanas.storage.models import Subscriber
+from ventanas.web import MAX_BODY_BYTES, Request, Response, StaticFiles, client_key, make_server
 
 SHORT = 1.0  # seconds: the timeouts these tests give the server
 
@@ -93,8 +105,12 @@ def server(public: Path, recorder: Recorder):
 # -- 1. request bodies are read whole, up to the cap, or refused ----------------
 
 
+UNLIMITED = {"signup_per_client_hour": 100_000, "signup_per_hour": 100_000}  # for tests not about the limits
+
+
 @pytest.fixture
 def subscribe_site(storage, settings):
+    settings = dataclasses.replace(settings, **UNLIMITED)
     settings.public_dir.mkdir(parents=True, exist_ok=True)
     with make_server(settings.public_dir, port=0, routes=make_routes(storage, settings)) as srv:
         yield srv
@@ -114,6 +130,286 @@ def test_form_split_over_two_segments_is_read_whole(storage, subscribe_site):
     assert status_of(response) == 200, response[:200]
     with storage.session() as session:
         assert [m.recipient for m in box.messages(session, reason="confirm")] == ["victim@example.com.evil"]
+
+
+def post_form(url: str, fields: dict, headers: dict | None = None, timeout: float = 30) -> tuple[int, dict, str]:
+    """POST a form: (status, headers, body), whatever the status."""
+    request = urllib.request.Request(url, data=urlencode(fields, doseq=True).encode(), headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read().decode()
+
+
+def get(url: str, timeout: float = 30) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode()
+
+
+def at_once(count: int, call):
+    """``call()`` from ``count`` threads released together; their results."""
+    start = threading.Barrier(count)
+    results: list = []
+
+    def run() -> None:
+        start.wait()
+        results.append(call())
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
+
+
+def confirmations(storage) -> list[str]:
+    with storage.session() as session:
+        return [m.recipient for m in box.messages(session, reason="confirm")]
+
+
+def test_double_submit_answers_like_one(storage, subscribe_site):
+    """Regression: two POSTs at once for a new address both found no row and both inserted one; the
+    second hit the unique address, an IntegrityError, and answered "Internal server error" (28 of 30
+    trials). Now the row is claimed with an INSERT … ON CONFLICT DO NOTHING and locked: both answer
+    the same page, one row, one confirmation mail."""
+    trials = 30
+    for trial in range(trials):
+        answers = at_once(2, lambda trial=trial: post_form(subscribe_site.url + "/subscribe",
+                                                           {"email": f"twice{trial}@example.org", "state": "MEX"}))
+        assert [status for status, _, _ in answers] == [200, 200], (trial, answers[0][2][:300], answers[1][2][:300])
+        assert answers[0][2] == answers[1][2]
+    with storage.session() as session:
+        assert session.scalar(select(func.count(Subscriber.id))) == trials
+    assert sorted(confirmations(storage)) == sorted(f"twice{t}@example.org" for t in range(trials))
+
+
+def test_double_submit_for_a_known_address_mails_once(storage, subscribe_site):
+    """The same for addresses already stored (confirmed readers changing their choices): both
+    requests read "no confirmation lately" before either wrote, and two mails went out."""
+    trials = 10
+    with storage.transaction() as session:
+        for trial in range(trials):
+            subs.add_confirmed(session, f"known{trial}@example.org", subs.preferences(states=["MEX"]),
+                               now=utcnow(), change_id=0)
+    for trial in range(trials):
+        answers = at_once(2, lambda trial=trial: post_form(subscribe_site.url + "/subscribe",
+                                                           {"email": f"known{trial}@example.org", "state": "GTM"}))
+        assert [status for status, _, _ in answers] == [200, 200], answers
+    assert sorted(confirmations(storage)) == sorted(f"known{t}@example.org" for t in range(trials))
+
+
+def post_from(source: str, url: str, fields: dict, headers: dict | None = None) -> tuple[int, dict, str]:
+    """POST a form from the loopback address ``source`` (127.0.0.2, …): another client to the server."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30, source_address=(source, 0))
+    try:
+        connection.request("POST", parts.path, body=urlencode(fields, doseq=True).encode(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, dict(response.headers), response.read().decode()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def limited_site(storage, settings):
+    """`serve` with small sign-up limits: 5 an hour per client, 8 an hour in all."""
+    settings = dataclasses.replace(settings, signup_per_client_hour=5, signup_per_hour=8)
+    settings.public_dir.mkdir(parents=True, exist_ok=True)
+    with make_server(settings.public_dir, port=0, routes=make_routes(storage, settings)) as srv:
+        yield srv
+
+
+def test_one_client_cannot_make_the_form_mail_many_addresses(storage, limited_site):
+    """Regression: 500 different addresses from one client queued 500 confirmation mails in 3.2 s.
+    Now a client gets VENTANAS_SIGNUP_PER_CLIENT_HOUR sign-ups an hour, then 429 with Retry-After
+    (another client is not held back by it)."""
+    statuses, waits = [], []
+    for n in range(100):
+        status, headers, _page = post_from("127.0.0.2", limited_site.url + "/subscribe",
+                                           {"email": f"victim{n}@example.org", "state": "MEX"})
+        statuses.append(status)
+        if status == 429:
+            waits.append(int(headers["Retry-After"]))
+    assert statuses == [200] * 5 + [429] * 95
+    assert min(waits) > 0 and max(waits) <= 3600 / 5 + 1  # one sign-up comes back every 12 minutes
+    assert len(confirmations(storage)) == 5
+    assert post_from("127.0.0.3", limited_site.url + "/subscribe", {"email": "ana@example.org", "state": "MEX"})[0] == 200
+    assert len(confirmations(storage)) == 6
+
+
+def test_many_clients_together_are_limited_too(storage, limited_site):
+    """Five clients, three sign-ups each: each is under its own limit, all together pass the overall
+    VENTANAS_SIGNUP_PER_HOUR (8 here): the rest is 429."""
+    statuses = [post_from(f"127.0.0.{client}", limited_site.url + "/subscribe",
+                          {"email": f"c{client}n{n}@example.org", "state": "MEX"})[0]
+                for client in range(2, 7) for n in range(3)]
+    assert statuses.count(200) == 8 and statuses.count(429) == 7
+    assert len(confirmations(storage)) == 8
+
+
+def test_forwarded_for_counts_only_from_a_trusted_proxy(storage, settings):
+    """Behind nginx every request comes from 127.0.0.1: with VENTANAS_SERVE_TRUSTED_PROXIES naming it,
+    the client is the address nginx puts last in X-Forwarded-For; from anyone else that header is
+    ignored, so a client cannot escape its limit by making addresses up."""
+    settings = dataclasses.replace(settings, signup_per_client_hour=2, signup_per_hour=100,
+                                   serve_trusted_proxies=("127.0.0.2",))
+    settings.public_dir.mkdir(parents=True, exist_ok=True)
+    with make_server(settings.public_dir, port=0, routes=make_routes(storage, settings),
+                     trusted_proxies=settings.serve_trusted_proxies) as site:
+        def sign_up(source: str, n: int, forwarded: str) -> int:
+            return post_from(source, site.url + "/subscribe", {"email": f"x{source}-{n}@example.org", "state": "MEX"},
+                             {"X-Forwarded-For": forwarded})[0]
+
+        # through the proxy: two real clients, two sign-ups each, whatever they claim themselves
+        assert [sign_up("127.0.0.2", n, f"10.9.9.{n}, 198.51.100.1") for n in range(3)] == [200, 200, 429]
+        assert [sign_up("127.0.0.2", n, "198.51.100.2") for n in range(3, 6)] == [200, 200, 429]
+        # not the proxy: its made-up X-Forwarded-For changes nothing
+        assert [sign_up("127.0.0.3", n, f"203.0.113.{n}") for n in range(3)] == [200, 200, 429]
+
+
+def test_same_address_again_answers_alike_and_mails_once_per_period(storage, limited_site):
+    """The second POST for an address answers the same page and sends nothing, until
+    VENTANAS_SIGNUP_RESEND_MINUTES have passed since the confirmation mail."""
+    fields = {"email": "ana@example.org", "state": "MEX"}
+    first = post_from("127.0.0.2", limited_site.url + "/subscribe", fields)
+    again = post_from("127.0.0.3", limited_site.url + "/subscribe", fields)
+    assert (first[0], first[2]) == (again[0], again[2]) == (200, first[2])
+    assert confirmations(storage) == ["ana@example.org"]
+    with storage.transaction() as session:  # the mail went out 11 minutes ago
+        ana = store.find(session, "ana@example.org")
+        ana.confirm_expires_at -= timedelta(minutes=11)
+    assert post_from("127.0.0.4", limited_site.url + "/subscribe", fields)[0] == 200
+    assert confirmations(storage) == ["ana@example.org"] * 2
+
+
+def test_an_ipv6_client_counts_by_its_64():
+    """One household or server owns a whole /64: each of its addresses is the same client."""
+    assert client_key("2001:db8:1:2::1") == client_key("2001:db8:1:2:ffff::9") != client_key("2001:db8:1:3::1")
+    assert client_key("::ffff:192.0.2.7") == client_key("192.0.2.7") == "192.0.2.7"
+
+
+class WriteLock:
+    """Another writer holding the database (a crawl's long transaction) until ``release()``: SQLite's
+    BEGIN EXCLUSIVE on the file (readers still read, in write-ahead-log mode), PostgreSQL's
+    EXCLUSIVE lock on the subscriber table (readers pass, writers wait)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.taken, self.done = threading.Event(), threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+
+    def _hold(self) -> None:
+        try:
+            if self.url.startswith("sqlite"):
+                connection = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None)
+                connection.execute("BEGIN EXCLUSIVE")
+                self.taken.set()
+                self.done.wait(60)
+                connection.execute("ROLLBACK")
+                connection.close()
+            else:
+                engine = create_engine(self.url)
+                with engine.connect() as connection, connection.begin():
+                    connection.execute(text("LOCK TABLE subscriber IN EXCLUSIVE MODE"))
+                    self.taken.set()
+                    self.done.wait(60)
+                engine.dispose()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            self.error = exc
+            self.taken.set()
+
+    def __enter__(self) -> WriteLock:
+        self.thread.start()
+        assert self.taken.wait(10) and self.error is None, self.error
+        return self
+
+    def release(self) -> None:
+        self.done.set()
+        self.thread.join(30)
+        assert self.error is None, self.error
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def timed(call):
+    started = time.monotonic()
+    result = call()
+    return time.monotonic() - started, result
+
+
+def test_database_busy_answers_503_and_never_blocks_readers_or_files(storage, settings):
+    """Regression: with the database held by another writer, POST /subscribe waited SQLite's 30 s busy
+    timeout (PostgreSQL: forever) and answered 500; twelve such requests took every thread of the
+    server's one pool, so GET /confirm (a read, which the lock does not stop) waited behind them.
+    Now a web handler waits at most VENTANAS_SERVE_BUSY_TIMEOUT and answers 503 with Retry-After,
+    writes and reads have pools of their own, and static files are answered on the event loop."""
+    settings = dataclasses.replace(settings, serve_busy_timeout=0.5, **UNLIMITED)  # the default is 2 s
+    settings.public_dir.mkdir(parents=True, exist_ok=True)
+    (settings.public_dir / "index.html").write_text("<!doctype html><title>home</title>")
+    token = "a-pending-token"
+    with storage.transaction() as session:
+        subs.request(session, "pending@example.org", subs.preferences(states=["MEX"]), now=utcnow(), token=token)
+    with make_server(settings.public_dir, port=0, routes=make_routes(storage, settings)) as site:
+        with WriteLock(settings.resolved_database_url) as lock:
+            posts: list = []
+            writers = [threading.Thread(target=lambda n=n: posts.append(timed(lambda: post_form(
+                site.url + "/subscribe", {"email": f"busy{n}@example.org", "state": "MEX"}, timeout=20))))
+                for n in range(12)]
+            for writer in writers:
+                writer.start()
+            time.sleep(0.3)  # every POST is waiting for the lock now
+            took, (status, page) = timed(lambda: get(f"{site.url}/confirm?token={token}", timeout=5))
+            assert status == 200 and "pending@example.org" in page and took < 1.0, took
+            took, (status, page) = timed(lambda: get(site.url + "/", timeout=5))
+            assert status == 200 and "home" in page and took < 1.0, took
+            for writer in writers:
+                writer.join(30)
+            assert len(posts) == 12
+            for took, (status, headers, page) in posts:
+                assert status == 503, page[:300]
+                assert int(headers["Retry-After"]) > 0
+                assert took < 5, took  # three rounds of four threads, 0.5 s each
+            lock.release()
+        assert post_form(site.url + "/subscribe", {"email": "after@example.org", "state": "MEX"})[0] == 200
+    assert confirmations(storage) == ["after@example.org"]
+
+
+def test_writes_past_the_pool_are_503_at_once_and_reads_go_on(public):
+    """Handlers that hang (a database that never answers) hold at most their pool: POSTs past
+    its threads and waiting places are answered 503 at once, GETs have threads of their own."""
+    from ventanas.web import WAITING_PER_POOL, WRITE_WORKERS
+
+    release = threading.Event()
+
+    def stuck(request: Request) -> Response:
+        if request.method == "POST":
+            release.wait(30)
+        return Response.text(200, "ok\n")
+
+    with make_server(public, port=0, routes={"/stuck": stuck}) as srv:
+        held = WRITE_WORKERS + WAITING_PER_POOL
+        waiting = [threading.Thread(target=post_form, args=(srv.url + "/stuck", {}), daemon=True)
+                   for _ in range(held)]
+        for thread in waiting:
+            thread.start()
+        time.sleep(0.5)
+        took, (status, headers, _body) = timed(lambda: post_form(srv.url + "/stuck", {}, timeout=5))
+        assert status == 503 and int(headers["Retry-After"]) > 0 and took < 1, (status, took)
+        took, (status, _body) = timed(lambda: get(srv.url + "/stuck", timeout=5))
+        assert status == 200 and took < 1, took
+        release.set()
+        for thread in waiting:
+            thread.join(30)
 
 
 def test_chunked_form_split_over_two_segments_is_read_whole(server, recorder):

@@ -12,6 +12,7 @@ the setting; ``run.py`` prints it without a traceback.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
 import tomllib
@@ -89,6 +90,30 @@ class Settings:
     )
     serve_body_timeout: float = _setting(
         30.0, "Seconds `serve` waits for a whole request body before answering 408 and closing."
+    )
+    serve_busy_timeout: float = _setting(
+        2.0,
+        "Seconds a `serve` request waits for a database another writer holds (a crawl) before "
+        "answering 503 with Retry-After; the command line waits 30 s.",
+    )
+    serve_trusted_proxies: tuple[str, ...] = _setting(
+        (),
+        "Addresses (or networks, like 10.0.0.0/8) of reverse proxies in front of `serve`, such as "
+        "nginx on 127.0.0.1: from them, the client is the last address of X-Forwarded-For not "
+        "theirs. Empty: the connection's address is the client (comma-separated in the environment).",
+    )
+    signup_per_client_hour: int = _setting(
+        10,
+        "Sign-ups (a valid POST /subscribe) one client may make in an hour, in bursts of as many; "
+        "more are answered 429 with Retry-After. An IPv6 client counts by its /64.",
+    )
+    signup_per_hour: int = _setting(
+        100, "Sign-ups all clients together may make in an hour; more are answered 429 with Retry-After."
+    )
+    signup_resend_minutes: int = _setting(
+        10,
+        "Minutes after a confirmation mail during which the form sends no other one to that address "
+        "(it answers the same page). At most the 48 hours a confirmation link lasts.",
     )
     download_delay: float = _setting(2.0, "Seconds between two requests to the same domain.")
     download_timeout: float = _setting(60.0, "Seconds before a request is abandoned.")
@@ -258,9 +283,21 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("VENTANAS_DOWNLOAD_DELAY: must be zero or more seconds")
     if settings.download_timeout <= 0:
         raise ConfigError("VENTANAS_DOWNLOAD_TIMEOUT: must be a positive number of seconds")
-    for name in ("serve_idle_timeout", "serve_body_timeout"):
+    for name in ("serve_idle_timeout", "serve_body_timeout", "serve_busy_timeout"):
         if not 0 < getattr(settings, name) < math.inf:
             raise ConfigError(f"VENTANAS_{name.upper()}: must be a positive, finite number of seconds")
+    for proxy in settings.serve_trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"VENTANAS_SERVE_TRUSTED_PROXIES: {proxy!r} is not an IP address or network "
+                              "(like 127.0.0.1, ::1 or 10.0.0.0/8)") from exc
+    for name in ("signup_per_client_hour", "signup_per_hour"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"VENTANAS_{name.upper()}: must be a positive number of sign-ups")
+    if not 1 <= settings.signup_resend_minutes <= 48 * 60:
+        raise ConfigError("VENTANAS_SIGNUP_RESEND_MINUTES: must be between 1 and 2880 minutes "
+                          "(the 48 hours a confirmation link lasts)")
     if settings.link_span_days <= 0:
         raise ConfigError("VENTANAS_LINK_SPAN_DAYS: must be a positive number of days")
     if settings.max_page_bytes <= 0:

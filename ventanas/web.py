@@ -22,9 +22,14 @@ receives a :class:`Request` and returns a :class:`Response`::
 
 The longest matching prefix wins; a prefix matches the path itself and
 anything under it (``/subscribe`` matches ``/subscribe`` and ``/subscribe/x``,
-not ``/subscribers``). Handlers are plain functions run in a thread pool (so a
-slow database never stalls the files), and must open their own database sessions. An exception in a handler becomes a
-500 (logged with its traceback), never a dropped connection. For a HEAD
+not ``/subscribers``). Handlers are plain functions run in worker threads, never
+on the event loop (so a slow database never stalls the files), and must open
+their own database sessions. GET and HEAD handlers only read (links in mail are
+prefetched: no GET changes anything), so they have a pool of their own: a POST
+waiting for a database another writer holds never keeps a reader waiting. Each
+pool takes a bounded number of requests at once; past it, 503 with Retry-After.
+An exception in a handler becomes a 500 (logged with its traceback), never a
+dropped connection. For a HEAD
 request the handler is called with method "HEAD" and its body is not sent.
 A handler is called only with the whole body: one over MAX_BODY_BYTES is
 refused with 413, one cut short with 400, one slower than ``body_timeout``
@@ -42,6 +47,7 @@ import asyncio
 import email.utils
 import errno
 import hashlib
+import ipaddress
 import logging
 import math
 import mimetypes
@@ -50,7 +56,8 @@ import posixpath
 import socket
 import stat
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC
 from functools import lru_cache
@@ -69,6 +76,10 @@ CACHE_FILE_BYTES = 4 * 1024 * 1024  # files up to this size are kept in memory (
 CACHE_TOTAL_BYTES = 128 * 1024 * 1024  # past this the cache starts over
 RESOLVED_PATHS = 20_000  # URL paths remembered with the file they name
 LINGERING_SECONDS = 5.0  # after answering a refused body early, read and drop the rest this long at most
+READ_WORKERS = 8  # threads for GET/HEAD handlers (reads)
+WRITE_WORKERS = 4  # threads for the other methods' handlers (writes: a sign-up, a confirmation)
+WAITING_PER_POOL = 32  # requests a pool holds beyond its busy threads; more are answered 503 at once
+POOL_FULL_RETRY_AFTER = 5  # seconds, in that 503's Retry-After
 
 CONTENT_TYPES = {
     ".ics": "text/calendar; charset=utf-8",
@@ -94,6 +105,7 @@ class Request:
     query: Mapping[str, list[str]]
     headers: Mapping[str, str]  # names lower-cased
     body: bytes = b""
+    client: str = ""  # who sent it, as client_key() counts clients (behind a trusted proxy: who sent it there)
 
     def form(self) -> dict[str, str]:
         """An application/x-www-form-urlencoded body as name → first value."""
@@ -261,6 +273,53 @@ def _not_modified(headers: Mapping[str, str], etag: str, mtime: int) -> bool:
     return False
 
 
+def client_key(address: str) -> str:
+    """A client, for counting requests: an IPv4 address, or an IPv6 address's /64 (one household or
+    server owns a whole /64, so its addresses are one client). An IPv4 address mapped into IPv6 is
+    the IPv4 address; anything that is not an address is kept as it is."""
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
+class _Clients:
+    """Who sent a request: the connection's address, or, when that is a trusted proxy, the last
+    address of X-Forwarded-For that is not a trusted proxy (what the nearest proxy saw). Entries
+    further left were written by the client itself and prove nothing."""
+
+    def __init__(self, trusted_proxies: Iterable[str] = ()):
+        self.trusted = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+
+    def _is_trusted(self, address: str) -> bool:
+        try:
+            parsed = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+            parsed = parsed.ipv4_mapped
+        return any(parsed in network for network in self.trusted)
+
+    def __call__(self, peer: str | None, forwarded_for: str | None) -> str:
+        client = peer or ""
+        if not self.trusted or not self._is_trusted(client) or not forwarded_for:
+            return client_key(client)
+        for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
+            try:
+                ipaddress.ip_address(hop)
+            except ValueError:
+                break  # not an address: what the proxy saw is the last valid one before it
+            client = hop
+            if not self._is_trusted(hop):
+                break
+        return client_key(client)
+
+
 def _match_route(routes: Mapping[str, Handler], path: str) -> Handler | None:
     """The handler of the longest prefix that is the path or a parent folder of it."""
     matches = [
@@ -270,13 +329,43 @@ def _match_route(routes: Mapping[str, Handler], path: str) -> Handler | None:
     return routes[max(matches, key=len)] if matches else None
 
 
+class _Pool:
+    """Worker threads for handlers, and how many requests they hold (admitted on the event loop)."""
+
+    def __init__(self, name: str, workers: int, waiting: int = WAITING_PER_POOL):
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"ventanas-{name}")
+        self.limit = workers + waiting
+        self.held = 0
+
+    async def run(self, handler: Handler, request: Request) -> Response:
+        if self.held >= self.limit:
+            return Response.text(503, "Server busy, try again shortly\n",
+                                 {"Retry-After": str(POOL_FULL_RETRY_AFTER)})
+        self.held += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, handler, request)
+        finally:
+            self.held -= 1
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
 class _App:
     """One request in, one :class:`Response` out: static files, or a route's handler."""
 
-    def __init__(self, files: StaticFiles, routes: Mapping[str, Handler], body_timeout: float):
+    def __init__(self, files: StaticFiles, routes: Mapping[str, Handler], body_timeout: float,
+                 trusted_proxies: Iterable[str] = ()):
         self.files = files
         self.routes = routes
         self.body_timeout = body_timeout
+        self.clients = _Clients(trusted_proxies)
+        self.reads = _Pool("read", READ_WORKERS)
+        self.writes = _Pool("write", WRITE_WORKERS)
+
+    def close(self) -> None:
+        self.reads.close()
+        self.writes.close()
 
     async def __call__(self, raw: web.BaseRequest) -> web.StreamResponse:
         target, _, query = raw.raw_path.partition("#")[0].partition("?")
@@ -308,10 +397,12 @@ class _App:
             return Response.text(408, "Request body too slow\n", {"Connection": "close"})
         if isinstance(body, Response):
             return body
-        request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body)
+        client = self.clients(raw.remote, headers.get("x-forwarded-for"))
+        request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body, client)
         try:
             # handlers talk to the database: in a worker thread, so the loop keeps serving files
-            return await asyncio.get_running_loop().run_in_executor(None, handler, request)
+            pool = self.reads if raw.method in ("GET", "HEAD") else self.writes
+            return await pool.run(handler, request)
         except Exception:  # a broken handler must answer 500, not drop the connection
             log.exception("handler for %s %s failed", raw.method, path)
             return Response.text(500, "Internal server error\n")
@@ -448,6 +539,7 @@ class PublicServer:
             await stop.wait()
         finally:
             await runner.cleanup()
+            self._app.close()
 
     def serve_forever(self) -> None:
         self._loop = asyncio.new_event_loop()
@@ -482,18 +574,23 @@ class PublicServer:
 def make_server(public_dir: Path, host: str = "127.0.0.1", port: int = 8000,
                 routes: Mapping[str, Handler] | None = None, *,
                 idle_timeout: float = Settings.serve_idle_timeout,
-                body_timeout: float = Settings.serve_body_timeout) -> PublicServer:
-    """A server for ``public_dir`` and ``routes``; use as a context manager or call serve_forever()."""
+                body_timeout: float = Settings.serve_body_timeout,
+                trusted_proxies: Iterable[str] = ()) -> PublicServer:
+    """A server for ``public_dir`` and ``routes``; use as a context manager or call serve_forever().
+    ``trusted_proxies``: addresses or networks whose X-Forwarded-For names the client (Request.client)."""
     files = StaticFiles(Path(public_dir))
-    return PublicServer((host, port), _App(files, dict(routes or {}), body_timeout), idle_timeout)
+    app = _App(files, dict(routes or {}), body_timeout, trusted_proxies)
+    return PublicServer((host, port), app, idle_timeout)
 
 
 def serve(public_dir: Path, host: str, port: int, routes: Mapping[str, Handler] | None = None,
           *, idle_timeout: float = Settings.serve_idle_timeout,
           body_timeout: float = Settings.serve_body_timeout,
+          trusted_proxies: Iterable[str] = (),
           announce: Callable[[str], None] = print) -> None:
     """Serve until interrupted (the `serve` command)."""
-    server = make_server(public_dir, host, port, routes, idle_timeout=idle_timeout, body_timeout=body_timeout)
+    server = make_server(public_dir, host, port, routes, idle_timeout=idle_timeout, body_timeout=body_timeout,
+                         trusted_proxies=trusted_proxies)
     announce(f"serving {Path(public_dir).resolve()} on {server.url}/ (Ctrl-C stops)")
     try:
         server.serve_forever()

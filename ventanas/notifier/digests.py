@@ -5,6 +5,10 @@ day for daily ones. It is due from the digest hour (Monday 07:00 for weekly,
 07:00 for daily, in the configured zone) and goes out with the first
 ``notify`` after it; `digest --now` treats every reader as due. Either way a
 period gets one digest.
+
+A reader's digest period only moves forward: a clock set back (``VENTANAS_TODAY``
+before the last digest, or a real clock stepped back) finds the reader's last
+period later than today's and sends nothing, until today's period is past it.
 """
 
 from __future__ import annotations
@@ -88,6 +92,26 @@ def period_span(frequency: str, today: date) -> tuple[date, date]:
         return today, today
     monday = today - timedelta(days=today.weekday())
     return monday, monday + timedelta(days=6)
+
+
+def period_start(period: str) -> date | None:
+    """The first day of a stored period ("2025-W31" or "2025-08-01"); None if it is neither."""
+    try:
+        if "-W" in period:
+            year, week = period.split("-W")
+            return date.fromisocalendar(int(year), int(week), 1)
+        return date.fromisoformat(period)
+    except ValueError:
+        return None
+
+
+def already_covered(last_period: str | None, frequency: str, today: date) -> bool:
+    """Whether the reader's last digest was for this period or a later one (the clock went back).
+
+    Periods compare by their first day, so a reader who switched from daily to weekly (or back)
+    is judged by the same rule: a period that starts on or before the last one's start is done."""
+    last = period_start(last_period) if last_period else None
+    return last is not None and period_span(frequency, today)[0] <= last
 
 
 def is_due(frequency: str, today: date, local_time: time) -> bool:
@@ -203,12 +227,15 @@ def enqueue_digests(storage: Storage, settings: Settings, subscribers: list[Subs
     for listed in subscribers:
         if listed.digest == "off" or not (force or is_due(listed.digest, today, local_time)):
             continue
+        if already_covered(listed.digest_period, listed.digest, today):
+            continue
         key = dedupe_key("digest", listed.email, period_of(listed.digest, today))
         with storage.transaction() as session:
             if box.is_enqueued(session, key):
                 continue
             subscriber = store.lock_for_digest(session, listed.id)
-            if subscriber is None or box.is_enqueued(session, key):
+            if subscriber is None or box.is_enqueued(session, key) \
+                    or already_covered(subscriber.digest_period, subscriber.digest, today):
                 continue
             change_id = store.latest_change_id(session)
             context = build(session, settings, subscriber, scope, today)

@@ -186,19 +186,19 @@ def add_confirmed(session: Session, email: str, prefs: Preferences, *, now: date
     return subscriber, created
 
 
-def request(session: Session, email: str, prefs: Preferences, *, now: datetime,
-            token: str) -> Subscriber | None:
-    """The web form: store the wish and a confirmation token. None if a mail went out moments ago.
+def request(session: Session, email: str, prefs: Preferences, *, now: datetime, token: str,
+            resend_after: timedelta = CONFIRM_RESEND_AFTER) -> Subscriber | None:
+    """The web form: store the wish and a confirmation token. None if a mail went out less than
+    ``resend_after`` ago.
 
     A confirmed subscriber's current choices stay in force until the new ones
     are confirmed from the mailbox; the form itself changes nothing a stranger
-    could abuse.
+    could abuse. The address's row is claimed and held first (store.claim), so a
+    form submitted twice at once is handled once, then found "moments ago".
     """
-    subscriber = store.find(session, email)
-    if subscriber is None:
-        subscriber = store.create(session, email=email, now=now, **prefs.as_row())
-    elif (subscriber.confirm_expires_at is not None
-          and subscriber.confirm_expires_at - CONFIRM_TTL + CONFIRM_RESEND_AFTER > now):
+    subscriber, created = store.claim(session, email=email, now=now, **prefs.as_row())
+    if (not created and subscriber.confirm_expires_at is not None
+            and subscriber.confirm_expires_at - CONFIRM_TTL + resend_after > now):
         return None
     subscriber.pending = prefs.as_row()
     subscriber.confirm_token_hash = token_hash(token)
@@ -260,20 +260,22 @@ def is_active(subscriber: Subscriber) -> bool:
     return subscriber.confirmed and subscriber.unsubscribed_at is None
 
 
-def ask_confirmation(session: Session, settings: Settings, email: str, prefs: Preferences, *, now: datetime) -> bool:
+def ask_confirmation(session: Session, settings: Settings, email: str, prefs: Preferences, *, now: datetime,
+                     resend_after: timedelta = CONFIRM_RESEND_AFTER) -> bool:
     """The web form's whole effect: the wish stored and a confirmation mail in the outbox, in one transaction.
 
-    False when a confirmation went to this address moments ago (the form then
-    says the same thing either way, so it tells a stranger nothing).
+    False when a confirmation went to this address less than ``resend_after`` ago
+    (the form then says the same thing either way, so it tells a stranger nothing).
+    The mail is rendered before the first statement, so the transaction (and, on
+    SQLite, the write lock) lasts a few statements, not a template's rendering.
     """
     token = new_token()
-    subscriber = request(session, email, prefs, now=now, token=token)
-    if subscriber is None:
-        return False
     confirm_url = f"{settings.base_url.rstrip('/')}/confirm?token={token}"
     message = direct_message(
         settings, email, prefs.language, reason="confirm",
-        key=dedupe_key("confirm", email, subscriber.confirm_token_hash), template="confirm",
+        key=dedupe_key("confirm", email, token_hash(token)), template="confirm",
         confirm_url=confirm_url, prefs=prefs, expires_hours=int(CONFIRM_TTL.total_seconds() // 3600),
     )
+    if request(session, email, prefs, now=now, token=token, resend_after=resend_after) is None:
+        return False
     return box.enqueue(session, message, now=now)

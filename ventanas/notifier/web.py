@@ -1,19 +1,26 @@
 """`serve`'s subscription endpoints: /subscribe, /confirm, /unsubscribe (registered through ventanas.web's routes).
 
 - ``GET /subscribe`` shows the form (States, bodies, language, digest);
-  ``POST /subscribe`` checks it and puts a confirmation mail in the outbox.
+  ``POST /subscribe`` checks it and puts a confirmation mail in the outbox:
+  at most ``signup_per_client_hour`` an hour per client and
+  ``signup_per_hour`` in all (more: 429 with Retry-After), and no second mail
+  to an address within ``signup_resend_minutes`` (the same page, no mail).
 - ``GET /confirm?token=…`` shows a button; ``POST /confirm`` confirms. Link
   scanners fetch every URL in a mail, so no GET changes anything.
 - ``GET /unsubscribe?token=…`` only asks; ``POST /unsubscribe?token=…``
   unsubscribes, with no login: the RFC 8058 one-click POST of mail clients
   (body ``List-Unsubscribe=One-Click``) and the page's button alike.
 
-Handlers run in the server's threads and open their own transactions.
+Handlers run in the server's threads and open their own transactions, which
+wait at most ``serve_busy_timeout`` for a database another writer holds (a
+crawl's transaction): past it the answer is 503 with Retry-After, and nothing
+was written. GET handlers only read, and readers wait for no writer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from functools import cache
 from urllib.parse import parse_qs
 
@@ -24,7 +31,8 @@ from ventanas.normalize.states import all_states
 from ventanas.notifier import subscriptions as subs
 from ventanas.notifier.mail import token_hash
 from ventanas.notifier.render import LANGUAGES, environment
-from ventanas.storage import Storage
+from ventanas.ratelimit import SignupLimits
+from ventanas.storage import DatabaseBusy, Storage
 from ventanas.storage import outbox as box
 from ventanas.storage import subscribers as store
 from ventanas.web import Handler, Request, Response
@@ -61,8 +69,47 @@ def _not_allowed() -> Response:
     return Response.text(405, "Method not allowed\n", {"Allow": "GET, HEAD, POST"})
 
 
+BUSY_RETRY_AFTER = 10  # seconds: a crawl's transaction is usually over by then
+
+# Plain text (no page template for these yet), in the reader's language.
+_TRY_LATER = {
+    "busy": {"en": "The service is busy. Please try again in a few seconds.",
+             "es": "El servicio está ocupado. Vuelva a intentarlo en unos segundos.",
+             "fr": "Le service est occupé. Veuillez réessayer dans quelques secondes."},
+    "limited": {"en": "Too many sign-ups just now. Please try again later.",
+                "es": "Demasiadas suscripciones en este momento. Vuelva a intentarlo más tarde.",
+                "fr": "Trop d’inscriptions en ce moment. Veuillez réessayer plus tard."},
+}
+
+
+def try_later(status: int, reason: str, lang: str, retry_after: int) -> Response:
+    return Response.text(status, _TRY_LATER[reason].get(lang, _TRY_LATER[reason]["en"]) + "\n",
+                         {**NO_STORE, "Retry-After": str(max(1, retry_after))})
+
+
+def _unless_busy(handler: Handler) -> Handler:
+    """The handler, answering 503 with Retry-After when the database stays locked too long."""
+
+    def answer(request: Request) -> Response:
+        try:
+            return handler(request)
+        except DatabaseBusy:
+            return try_later(503, "busy", page_language(request), BUSY_RETRY_AFTER)
+
+    return answer
+
+
 def make_routes(storage: Storage, settings: Settings) -> dict[str, Handler]:
     """The handlers for ventanas.web.make_server(routes=…)."""
+    wait = settings.serve_busy_timeout
+    limits = SignupLimits(settings.signup_per_client_hour, settings.signup_per_hour)
+    resend_after = timedelta(minutes=settings.signup_resend_minutes)
+
+    def writing():
+        return storage.transaction(busy_timeout=wait)
+
+    def reading():
+        return storage.reading(busy_timeout=wait)
 
     def subscribe(request: Request) -> Response:
         lang = page_language(request)
@@ -82,14 +129,18 @@ def make_routes(storage: Storage, settings: Settings) -> dict[str, Handler]:
                                      language=values["language"], digest=values["digest"])
         except subs.InvalidSubscription as exc:
             return _page(400, lang, "subscribe", error=str(exc), values=values, **form_context)
-        with storage.transaction() as session:
-            subs.ask_confirmation(session, settings, email, prefs, now=utcnow())
+        # Counted before the database is touched: a flood costs neither mail nor writes.
+        retry_after = limits.admit(request.client)
+        if retry_after:
+            return try_later(429, "limited", prefs.language, retry_after)
+        with writing() as session:
+            subs.ask_confirmation(session, settings, email, prefs, now=utcnow(), resend_after=resend_after)
         # The same answer whether a mail went out or one did moments ago: the page tells a stranger nothing.
         return _page(200, prefs.language, "check_mail", email=email)
 
     def confirm(request: Request) -> Response:
         token = request.arg("token") or _first(_multi_form(request.body), "token")
-        with storage.session() as session:
+        with reading() as session:
             pending = store.by_confirm_token(session, token_hash(token)) if token else None
             lang = page_language(request, ((pending.pending or {}).get("language") if pending else None))
         if request.method in ("GET", "HEAD"):
@@ -98,7 +149,7 @@ def make_routes(storage: Storage, settings: Settings) -> dict[str, Handler]:
             return _page(200, lang, "confirm", token=token, email=pending.email)
         if request.method != "POST":
             return _not_allowed()
-        with storage.transaction() as session:
+        with writing() as session:
             subscriber = subs.confirm(session, token, now=utcnow(), change_id=store.latest_change_id(session))
             if subscriber is None:
                 return _page(404, lang, "message", title_key="unknown_link")
@@ -107,7 +158,7 @@ def make_routes(storage: Storage, settings: Settings) -> dict[str, Handler]:
 
     def unsubscribe(request: Request) -> Response:
         token = request.arg("token")
-        with storage.session() as session:
+        with reading() as session:
             found = box.recipient_of_token(session, token_hash(token)) if token else None
             sub = store.find(session, found[0]) if found else None
             lang = page_language(request, sub.language if sub else None)
@@ -117,11 +168,12 @@ def make_routes(storage: Storage, settings: Settings) -> dict[str, Handler]:
             return _page(200, lang, "unsubscribe", token=token, email=found[0])
         if request.method != "POST":
             return _not_allowed()
-        with storage.transaction() as session:
+        with writing() as session:
             subs.unsubscribe_by_token(session, token, now=utcnow())
         return _page(200, lang, "message", title_key="unsubscribed", email=found[0])
 
-    return {"/subscribe": subscribe, "/confirm": confirm, "/unsubscribe": unsubscribe}
+    routes = {"/subscribe": subscribe, "/confirm": confirm, "/unsubscribe": unsubscribe}
+    return {path: _unless_busy(handler) for path, handler in routes.items()}
 
 
 def _multi_form(body: bytes) -> Mapping[str, list[str]]:

@@ -37,6 +37,27 @@ class StorageError(RuntimeError):
     """The database cannot be used; the message says why in one line."""
 
 
+class DatabaseBusy(StorageError):
+    """Another writer held a lock past the time this transaction would wait; nothing was written.
+    Worth trying again later (``serve`` answers 503 with Retry-After)."""
+
+
+# SQLSTATEs of PostgreSQL errors that mean "another transaction is in the way; try again":
+# lock_not_available (lock_timeout), serialization_failure, deadlock_detected, query_canceled.
+_BUSY_SQLSTATES = {"55P03", "40001", "40P01", "57014"}
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means another writer held what this one needed."""
+    orig = getattr(exc, "orig", None)
+    if orig is None:
+        return False
+    if getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    message = str(orig)
+    return "database is locked" in message or "database table is locked" in message
+
+
 @dataclass(frozen=True)
 class CrawlReport:
     run_id: int
@@ -74,12 +95,25 @@ class CrawlReport:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")  # wait for another writer instead of failing at once
+    cursor.execute(f"PRAGMA busy_timeout={_milliseconds(BUSY_TIMEOUT_S)}")  # wait for another writer instead of failing at once
     # Write-ahead log: `serve` (subscribe, confirm, unsubscribe), `status` and the sender read
     # while a crawl's long transaction writes, instead of waiting for it. Kept in the file, so
     # every later connection uses it too; an in-memory database stays as it is.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+_SHORT_WAIT = "ventanas_short_wait"  # a connection's info key: its busy timeout was shortened
+
+
+def _milliseconds(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+def _sqlite_wait_restored(dbapi_connection: Any, record: Any) -> None:
+    """A connection back in the pool waits as long as any other again (see Storage.transaction)."""
+    if dbapi_connection is not None and record.info.pop(_SHORT_WAIT, False):
+        dbapi_connection.execute(f"PRAGMA busy_timeout={_milliseconds(BUSY_TIMEOUT_S)}")
 
 
 class Storage:
@@ -103,6 +137,7 @@ class Storage:
         engine = create_engine(parsed, **kwargs)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "checkin", _sqlite_wait_restored)
         storage = cls(engine)
         if migrate:
             storage.migrate()
@@ -139,17 +174,61 @@ class Storage:
         return self._sessions()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, busy_timeout: float | None = None) -> Iterator[Session]:
+        """A session in a transaction, committed at the end (rolled back on an exception).
+
+        ``busy_timeout``: wait at most that many seconds for a lock another writer holds
+        (SQLite's busy timeout, PostgreSQL's lock_timeout) instead of the default (30 s on
+        SQLite, as long as it takes on PostgreSQL); `serve` waits seconds, not a crawl's
+        length. Past it, :class:`DatabaseBusy`, and nothing was written.
+        """
         try:
             with self.session() as session, session.begin():
+                if busy_timeout is not None:
+                    self._wait_at_most(session, busy_timeout)
                 yield session
         except OperationalError as exc:
             # Another writer held the database past the busy timeout: a user's matter
             # (two jobs at once), so one line, not a traceback. The transaction is rolled back.
-            if "database is locked" in str(exc.orig):
-                raise StorageError(f"the database {self.describe_url()} is locked by another writer "
-                                   f"(waited {BUSY_TIMEOUT_S} s); nothing was written") from exc
+            if is_busy(exc):
+                raise DatabaseBusy(f"the database {self.describe_url()} is locked by another writer "
+                                   f"({self._waited(exc, busy_timeout)}); nothing was written") from exc
             raise
+
+    @contextmanager
+    def reading(self, *, busy_timeout: float | None = None) -> Iterator[Session]:
+        """A session for reads only, waiting at most ``busy_timeout`` for a lock (readers wait
+        for no writer on SQLite in write-ahead-log mode, nor on PostgreSQL, short of a schema
+        change); past it, :class:`DatabaseBusy`. Nothing is committed."""
+        try:
+            with self.session() as session:  # closing it rolls back: a read commits nothing
+                if busy_timeout is not None:
+                    self._wait_at_most(session, busy_timeout)
+                yield session
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise DatabaseBusy(f"the database {self.describe_url()} is locked "
+                                   f"({self._waited(exc, busy_timeout)})") from exc
+            raise
+
+    def _waited(self, exc: OperationalError, busy_timeout: float | None) -> str:
+        if busy_timeout is not None:
+            return f"waited {busy_timeout:g} s"
+        if self.dialect == "sqlite":
+            return f"waited {BUSY_TIMEOUT_S:g} s"
+        return _first_line(exc)  # PostgreSQL: a deadlock or a serialization failure, said in its words
+
+    def _wait_at_most(self, session: Session, seconds: float) -> None:
+        """Before the transaction's first statement: how long its statements wait for a lock.
+        SQLite's setting belongs to the connection (put back when it returns to the pool;
+        a PRAGMA opens no transaction, so a first INSERT still takes the write lock before
+        anything is read); PostgreSQL's SET LOCAL ends with the transaction."""
+        connection = session.connection()
+        if self.dialect == "sqlite":
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={_milliseconds(seconds)}")
+            connection.connection.info[_SHORT_WAIT] = True
+        elif self.dialect == "postgresql":
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(seconds)}")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ventanas.storage.models import Change, Subscriber
@@ -24,6 +25,28 @@ def create(session: Session, *, email: str, now: datetime, **fields: Any) -> Sub
     session.add(subscriber)
     session.flush()
     return subscriber
+
+
+def claim(session: Session, *, email: str, now: datetime, **fields: Any) -> tuple[Subscriber, bool]:
+    """The address's row, created with ``fields`` if there is none, and held until the transaction
+    ends, so two requests for one address (a form submitted twice at once) run one after the
+    other: (row, created).
+
+    The INSERT … ON CONFLICT DO NOTHING comes first, before anything is read. On SQLite that
+    statement takes the write lock (waiting for it, as any writer does), so what is read next is
+    what the other request committed. On PostgreSQL an insert of the same address in flight makes
+    it wait for that transaction, then do nothing; SELECT … FOR UPDATE then locks the row and
+    reads its latest version. Check-then-insert let both requests insert, and the second failed
+    on the unique address."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+    created = session.execute(
+        insert(Subscriber).values(email=email, created_at=now, **fields)
+        .on_conflict_do_nothing(index_elements=["email"]).returning(Subscriber.id)
+    ).first() is not None
+    query = select(Subscriber).where(Subscriber.email == email)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).one(), created
 
 
 def everyone(session: Session) -> list[Subscriber]:
