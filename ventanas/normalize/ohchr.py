@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
-from ventanas.domain import Status
+from ventanas.domain import Kind, Status
 from ventanas.normalize.bodies import resolve_body
 from ventanas.normalize.dates import DateError, parse_date
 from ventanas.normalize.doctext import html_to_text
@@ -174,6 +174,53 @@ def review_type(text: str) -> ReviewType:
     except UnknownDocumentType as exc:
         raise OhchrPageError(f"unknown review type {text!r}") from exc
     return ReviewType("initial" if cycle == "1" and "initial" in folded else "periodic", label, cycle)
+
+
+# -- what the master calendar says is due ---------------------------------------------
+
+# The natural key's last part for what a master-calendar row says is due. The page names
+# no cycle ("State party's report", "List of issues"), and a key may not hold the due date
+# (it moves: an extension, a rescheduled review), so a row is keyed by what it is: the
+# State's *next* report to that committee, its replies to the list of issues, its
+# follow-up report. A State owes a committee one of each at a time; when it submits, the
+# row leaves the calendar, and when the committee sets the next due date the same key
+# carries it (a date move, said as one). The country pages know the cycle and key the
+# same pending report the same way (spiders/ohchr_country_status.py), so both sources
+# merge into one event.
+NEXT_REPORT = "next"
+REPLIES = "replies"
+FOLLOW_UP = "follow-up"
+
+
+@dataclass(frozen=True)
+class CalendarDocument:
+    """What a master-calendar row says is due: ``kind``, the key's last part, and the cycle if the label numbers it."""
+
+    kind: Kind
+    slot: str
+    cycle: str | None = None
+
+
+def calendar_document(label: str) -> CalendarDocument:
+    """"State party's report" → (report_due, "next"); "List of issues" → (replies_due, "replies").
+
+    Older labels that number the report ("Fifth periodic report") key the same way, with
+    their cycle kept; a label none of these reads raises UnknownDocumentType: a new label,
+    which the spider reports by name.
+    """
+    folded = fold(label).replace("-", " ")
+    if not folded:
+        raise UnknownDocumentType("no document type")
+    if "list of issues" in folded or re.search(r"\bloi(pr)?\b", folded) or "replies" in folded:
+        return CalendarDocument(Kind.REPLIES_DUE, REPLIES)
+    if "follow up" in folded:
+        return CalendarDocument(Kind.FOLLOW_UP_DUE, FOLLOW_UP)
+    if re.search(r"\bstate (party )?(s )?reports?\b", folded) or folded in ("report", "state party report"):
+        return CalendarDocument(Kind.REPORT_DUE, NEXT_REPORT)
+    _kind, cycle = report_cycle(label)  # raises UnknownDocumentType; replies and follow-up are read above
+    if cycle == "core":  # the common core document is owed besides the treaty report, not instead of it
+        return CalendarDocument(Kind.REPORT_DUE, "core")
+    return CalendarDocument(Kind.REPORT_DUE, NEXT_REPORT, cycle)
 
 
 # -- reporting status ----------------------------------------------------------------
