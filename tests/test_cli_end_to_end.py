@@ -36,7 +36,7 @@ def test_crawl_publish_status_and_idempotent_rerun(settings, site):
     feed = settings.public_dir / "feeds" / "states" / "MEX.ics"
     calendar = icalendar.Calendar.from_ical(feed.read_bytes())
     uids = {str(e["UID"]) for e in calendar.walk("VEVENT")}
-    assert "ohchr/CMW/report-due/MEX/5@ventanas" in uids
+    assert "ohchr/CMW/report-due/MEX/next@ventanas" in uids
     # every event links to the live page, never to the loopback copy
     assert all("127.0.0.1" not in str(e["URL"]) for e in calendar.walk("VEVENT"))
     before = feed.read_bytes()

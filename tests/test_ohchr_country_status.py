@@ -49,24 +49,39 @@ def test_one_request_per_state_of_the_master_calendar():
 
 
 def test_due_date_with_status_and_cycle(mexico):
-    cmw = mexico["ohchr/CMW/report-due/MEX/5"]
+    cmw = mexico["ohchr/CMW/report-due/MEX/next"]
     assert cmw.kind == Kind.REPORT_DUE and cmw.start == cmw.end == date(2026, 9, 1)
     assert [(s.code, s.role) for s in cmw.states] == [("MEX", Role.DUE_BY)]
-    assert cmw.details["reporting_status"] == "pending"
+    assert cmw.details["reporting_status"] == "pending" and cmw.details["cycle"] == "5"
+    assert cmw.title == "Mexico: Fifth periodic report due to the CMW"
     assert cmw.priority == 70  # above the master calendar's 60 for the same key
 
 
 def test_statuses(mexico):
-    statuses = {key.split("/")[1]: item.details["reporting_status"] for key, item in mexico.items()
-                if not key.endswith("/5")}
-    assert statuses == {"CMW": "scheduled", "CESCR": "scheduled", "CEDAW": "pending", "CRC": "pending",
-                        "CAT": "overdue", "CCPR": "received", "CED": "pending"}
+    statuses = {key: item.details["reporting_status"] for key, item in mexico.items()}
+    assert statuses == {
+        "ohchr/CMW/report-due/MEX/4": "scheduled", "ohchr/CMW/report-due/MEX/next": "pending",
+        "ohchr/CESCR/report-due/MEX/7": "scheduled", "ohchr/CEDAW/report-due/MEX/next": "pending",
+        "ohchr/CRC/report-due/MEX/next": "pending", "ohchr/CAT/report-due/MEX/next": "overdue",
+        "ohchr/CCPR/report-due/MEX/7": "received", "ohchr/CED/replies-due/MEX/replies": "pending"}
     assert mexico["ohchr/CESCR/report-due/MEX/7"].details["session"] == "CESCR 79th session (February-March 2026)"
 
 
 def test_same_keys_as_the_master_calendar(mexico):
-    # the reporting-status page and the master calendar describe one event per report
-    assert {"ohchr/CRC/report-due/MEX/7-8", "ohchr/CED/follow-up-due/MEX/follow-up", "ohchr/CAT/report-due/MEX/8"} <= set(mexico)
+    # the reporting-status page and the master calendar describe one event per report owed:
+    # the calendar's "State party's report" is the page's earliest report still pending or overdue
+    from tests.test_ohchr_master_calendar import DEMO_PAGE, parse
+
+    calendar = {i.key: i.start for i in parse(DEMO_PAGE)[0] if i.states[0].code == "MEX"}
+    assert calendar == {key: mexico[key].start for key in calendar}
+
+
+def test_a_received_report_keeps_its_cycle_and_the_next_one_owed_is_next():
+    page = file_response(f"{SITE}Countries.aspx@CountryCode=MEX&Lang=EN", TB + COUNTRY_PATH.format(code="MEX"))
+    page = page.replace(body=page.body.replace(b"<td>01 Sep 2026</td><td>Pending</td>",
+                                               b"<td>01 Sep 2026</td><td>Received</td>"))
+    items = {i.key: i for i in OhchrCountryStatusSpider().parse_country(page, code="MEX")}
+    assert "ohchr/CMW/report-due/MEX/5" in items and "ohchr/CMW/report-due/MEX/next" not in items
 
 
 def test_reviewed_report_without_due_date_is_no_event(mexico):
@@ -75,7 +90,7 @@ def test_reviewed_report_without_due_date_is_no_event(mexico):
 
 def test_bad_rows_are_skipped_and_the_good_one_kept():
     items = country("GTM", "ohchr_country_status/country_problems.html")
-    assert [i.key for i in items] == ["ohchr/CMW/report-due/GTM/3"]
+    assert [i.key for i in items] == ["ohchr/CMW/report-due/GTM/next"]
     assert items[0].details["reporting_status"] == "overdue"
 
 

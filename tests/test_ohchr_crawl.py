@@ -71,7 +71,8 @@ def test_crawl_issues_its_requests_and_an_unchanged_recrawl_changes_nothing(sett
     for body in ("CMW", "CEDAW", "CRC", "CCPR", "CESCR", "CAT", "CERD", "CRPD", "CED"):
         assert ("GET", f"/tbinternet.ohchr.org/_layouts/15/TreatyBodyExternal/SessionsList.aspx?Treaty={body}") in asked
     assert ("GET", "/tbinternet.ohchr.org/_layouts/15/TreatyBodyExternal/SessionDetails1.aspx?SessionID=3151&Lang=en") in asked
-    assert ("GET", "/tbinternet.ohchr.org/Treaties/CMW/Shared%20Documents/1_Global/INT_CMW_INF_42_41234_E.docx") in asked
+    assert ("GET", "/tbinternet.ohchr.org/_layouts/15/treatybodyexternal/Download.aspx"
+                   "?symbolno=INT%2fCMW%2fINF%2f42%2f41234&Lang=en") in asked
     assert ("GET", "/tbinternet.ohchr.org/_layouts/15/TreatyBodyExternal/Countries.aspx?CountryCode=MEX&Lang=EN") in asked
     assert ("GET", "/www.ohchr.org/en/media-advisories/2025/07/committee-elimination-racial-discrimination-review-guatemala") in asked
     # the session outside the window (CMW 30th, 2019) and the Council's advisory are never asked for
@@ -118,7 +119,8 @@ def test_announced_deadline_supersedes_the_estimate(settings, site):
     original = (site.root / CMW42).read_text(encoding="utf-8")
     # before the note is published: no link to it, so the 42nd session has only estimates
     (site.root / CMW42).write_text(original.replace(
-        "/Treaties/CMW/Shared%20Documents/1_Global/INT_CMW_INF_42_41234_E.docx", "#"), encoding="utf-8")
+        "https://tbinternet.ohchr.org/_layouts/15/treatybodyexternal/Download.aspx"
+        "?symbolno=INT%2fCMW%2fINF%2f42%2f41234&amp;Lang=en", "#"), encoding="utf-8")
     assert crawl(settings, site, "ohchr_sessions")["ohchr_sessions"]["health"] == "ok"
     before = last_change_id(settings)
 

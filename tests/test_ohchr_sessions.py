@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 import pytest
 import scrapy
+from scrapy.utils.test import get_crawler
 
 from tests.conftest import TODAY, file_response
 from ventanas.config import Settings
@@ -148,8 +149,8 @@ def test_upcoming_session_gets_estimated_deadlines(cmw42):
 
 def test_information_note_is_fetched_for_an_upcoming_session():
     requests = [r for r in session_items(3151, "CMW", 42) if isinstance(r, scrapy.Request)]
-    assert [r.url for r in requests] == [
-        "https://tbinternet.ohchr.org/Treaties/CMW/Shared%20Documents/1_Global/INT_CMW_INF_42_41234_E.docx"]
+    assert [r.url for r in requests] == [  # the note, not the programme of work (INT/CMW/POW/42/…)
+        "https://tbinternet.ohchr.org/_layouts/15/treatybodyexternal/Download.aspx?symbolno=INT%2fCMW%2fINF%2f42%2f41234&Lang=en"]
     assert requests[0].cb_kwargs["facts"].states == ("MEX", "LKA", "BOL")
 
 
@@ -226,6 +227,7 @@ def test_every_demo_session_item_meets_the_contract(session_id, body, number):
 # -- information notes --------------------------------------------------------------------
 
 NOTES = "tbinternet.ohchr.org/Treaties/{body}/Shared Documents/1_Global/{name}"
+CMW42_NOTE = "tbinternet.ohchr.org/_layouts/15/treatybodyexternal/Download.aspx@symbolno=INT%2fCMW%2fINF%2f42%2f41234&Lang=en"
 
 
 def note_items(body: str, number: int, name: str, states: tuple[str, ...], published: date | None = None):
@@ -236,9 +238,9 @@ def note_items(body: str, number: int, name: str, states: tuple[str, ...], publi
     from tests.conftest import DEMO_SITE, FILES
     from ventanas.normalize.rules import SessionFacts
 
-    relative = NOTES.format(body=body, name=name)
+    relative = name if name.startswith("tbinternet.") else NOTES.format(body=body, name=name)
     path = DEMO_SITE / relative if (DEMO_SITE / relative).exists() else FILES / "ohchr_sessions" / name
-    url = "https://" + relative.replace(" ", "%20")
+    url = "https://" + relative.replace(" ", "%20").replace("@", "?", 1)
     response = Response(url=url, body=Path(path).read_bytes(), request=Request(url))
     facts = SessionFacts(body=body, number=number, start=date(2026, 4, 13), end=date(2026, 4, 24),
                          source_url=LIVE + "SessionDetails1.aspx?SessionID=3151&Lang=en",
@@ -248,7 +250,7 @@ def note_items(body: str, number: int, name: str, states: tuple[str, ...], publi
 
 @pytest.fixture(scope="module")
 def cmw42_note():
-    return note_items("CMW", 42, "INT_CMW_INF_42_41234_E.docx", ("MEX", "LKA", "BOL"), date(2025, 7, 15))
+    return note_items("CMW", 42, CMW42_NOTE, ("MEX", "LKA", "BOL"), date(2025, 7, 15))
 
 
 def test_note_announces_the_written_submission_deadline(cmw42_note):
@@ -256,7 +258,7 @@ def test_note_announces_the_written_submission_deadline(cmw42_note):
     assert announced.basis == Basis.ANNOUNCED and announced.rule is None
     assert announced.start == date(2026, 3, 23)  # three weeks before the session, as the note says
     assert "23 March 2026" in announced.evidence
-    assert announced.source_url.endswith("INT_CMW_INF_42_41234_E.docx")
+    assert announced.source_url.endswith("Download.aspx?symbolno=INT%2fCMW%2fINF%2f42%2f41234&Lang=en")
     assert {s.code for s in announced.states} == {"MEX", "LKA", "BOL"}
 
 
@@ -302,3 +304,47 @@ def test_session_wide_deadline_concerns_every_state_reviewed():
 def test_unreadable_note_is_an_error_not_a_crash():
     items = note_items("CMW", 42, "not_a_document.docx", ("MEX",))
     assert items == {}
+
+
+# -- the live page's structure ------------------------------------------------------------
+
+
+def live_layout(body: str = "CEDAW", number: int = 75):
+    crawler = get_crawler(OhchrSessionsSpider, {"VENTANAS": Settings(today=date(2019, 12, 1))})
+    s = OhchrSessionsSpider.from_crawler(crawler)
+    row = SessionListRow(body, number, None, None, Status.CONFIRMED, f"{LIVE}SessionDetails1.aspx?SessionID=1380&Lang=en")
+    output = list(s.parse_session(file_response("ohchr_sessions/session_live_layout.html", row.detail_url), row=row))
+    return output, crawler.stats
+
+
+def test_live_layout_session_from_its_title_line_inside_layout_tables():
+    output, stats = live_layout()
+    items = by_key(output)
+    session = items["ohchr/CEDAW/75"]
+    assert (session.start, session.end) == (date(2020, 2, 10), date(2020, 2, 28))
+    assert session.details["states_reviewed"] == ["KGZ", "ZWE", "MEX"]
+    assert items["ohchr/CEDAW/75/review/KGZ"].details["documents"] == {"CEDAW/C/KGZ/5": "CEDAW/C/KGZ/5"}
+    assert stats.get_value("ventanas/parse_errors") is None
+
+
+def test_live_layout_programme_of_work_is_a_document_not_a_note():
+    output, _ = live_layout()
+    session = by_key(output)["ohchr/CEDAW/75"]
+    assert session.details["documents"] == {"CEDAW/C/75/1": "Provisional agenda and annotations",
+                                            "INT/CEDAW/POW/75/29095": "Programme of work"}
+    notes = [r for r in output if isinstance(r, scrapy.Request)]
+    assert [r.url for r in notes] == [
+        "https://tbinternet.ohchr.org/_layouts/15/treatybodyexternal/Download.aspx?symbolno=INT%2fCEDAW%2fINF%2f75%2f29000&Lang=en"]
+    assert notes[0].cb_kwargs["published"] == date(2019, 12, 6)  # the grid's date for the note
+
+
+def test_live_layout_unknown_review_type_is_kept_and_named():
+    output, stats = live_layout()
+    mexico = by_key(output)["ohchr/CEDAW/75/review/MEX"]
+    assert "review_type" not in mexico.details
+    assert stats.get_value("ventanas/new_label/review type: Dialogue on a special situation") == 1
+
+
+def test_page_of_another_committee_yields_nothing():
+    output, stats = live_layout("CRC", 75)  # the list linked a CRC session to a CEDAW page
+    assert output == [] and stats.get_value("ventanas/parse_errors") == 1

@@ -10,6 +10,7 @@ from ventanas.clock import today
 from ventanas.config import Settings
 from ventanas.crawl import spider_names
 from ventanas.domain import DEADLINE_KINDS
+from ventanas.health import CHANGED_MARKER
 from ventanas.notifier.outbox_status import collect_outbox, format_outbox
 from ventanas.storage import Storage
 from ventanas.storage.models import CrawlRun, Event
@@ -92,6 +93,11 @@ def format_status(status: dict[str, Any]) -> str:
                 f"  {label}  #{r['run']} {r['started_at'][:16]}  {r['health']:<8} {r['items']:>5} items "
                 f"{r['requests']:>4} req {r['wire_bytes']:>9} B  +{r['inserted']} ~{r['updated']} -{r['vanished']}  {r['reason']}"
             )
+    changed = [(name, finding) for name, runs in status["sources"].items() if runs
+               for finding in page_changes(runs[0]["reason"])]
+    if changed:  # a changed page, told from a quiet week (health.py): what to look at first
+        lines += ["", "pages that changed (newest run):"]
+        lines += [f"  {name}: {finding}" for name, finding in changed]
     if status["bodies"]:
         lines += ["", "events per body (upcoming deadlines):"]
         lines += [f"  {b:<6} {v['events']:>5} ({v['upcoming_deadlines']})" for b, v in status["bodies"].items()]
@@ -100,3 +106,9 @@ def format_status(status: dict[str, Any]) -> str:
     lines += ["", "scheduler: " + ("running" if scheduler["running"] else "not running (cron, or `run.py schedule`)")]
     lines += [f"  {job['id']:<7} next {job['next_run'] or 'paused'}  {job['what']}" for job in scheduler["jobs"]]
     return "\n".join(lines)
+
+
+def page_changes(reason: str | None) -> list[str]:
+    """The findings a run's reason names (health.with_findings), one per item."""
+    _, marker, named = (reason or "").partition(CHANGED_MARKER)
+    return [finding for finding in named.split("; ") if finding] if marker else []

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
-from ventanas.domain import Status
+from ventanas.domain import Kind, Status
 from ventanas.normalize.bodies import resolve_body
 from ventanas.normalize.dates import DateError, parse_date
 from ventanas.normalize.doctext import html_to_text
@@ -176,6 +176,53 @@ def review_type(text: str) -> ReviewType:
     return ReviewType("initial" if cycle == "1" and "initial" in folded else "periodic", label, cycle)
 
 
+# -- what the master calendar says is due ---------------------------------------------
+
+# The natural key's last part for what a master-calendar row says is due. The page names
+# no cycle ("State party's report", "List of issues"), and a key may not hold the due date
+# (it moves: an extension, a rescheduled review), so a row is keyed by what it is: the
+# State's *next* report to that committee, its replies to the list of issues, its
+# follow-up report. A State owes a committee one of each at a time; when it submits, the
+# row leaves the calendar, and when the committee sets the next due date the same key
+# carries it (a date move, said as one). The country pages know the cycle and key the
+# same pending report the same way (spiders/ohchr_country_status.py), so both sources
+# merge into one event.
+NEXT_REPORT = "next"
+REPLIES = "replies"
+FOLLOW_UP = "follow-up"
+
+
+@dataclass(frozen=True)
+class CalendarDocument:
+    """What a master-calendar row says is due: ``kind``, the key's last part, and the cycle if the label numbers it."""
+
+    kind: Kind
+    slot: str
+    cycle: str | None = None
+
+
+def calendar_document(label: str) -> CalendarDocument:
+    """"State party's report" → (report_due, "next"); "List of issues" → (replies_due, "replies").
+
+    Older labels that number the report ("Fifth periodic report") key the same way, with
+    their cycle kept; a label none of these reads raises UnknownDocumentType: a new label,
+    which the spider reports by name.
+    """
+    folded = fold(label).replace("-", " ")
+    if not folded:
+        raise UnknownDocumentType("no document type")
+    if "list of issues" in folded or re.search(r"\bloi(pr)?\b", folded) or "replies" in folded:
+        return CalendarDocument(Kind.REPLIES_DUE, REPLIES)
+    if "follow up" in folded:
+        return CalendarDocument(Kind.FOLLOW_UP_DUE, FOLLOW_UP)
+    if re.search(r"\bstate (party )?(s )?reports?\b", folded) or folded in ("report", "state party report"):
+        return CalendarDocument(Kind.REPORT_DUE, NEXT_REPORT)
+    _kind, cycle = report_cycle(label)  # raises UnknownDocumentType; replies and follow-up are read above
+    if cycle == "core":  # the common core document is owed besides the treaty report, not instead of it
+        return CalendarDocument(Kind.REPORT_DUE, "core")
+    return CalendarDocument(Kind.REPORT_DUE, NEXT_REPORT, cycle)
+
+
 # -- reporting status ----------------------------------------------------------------
 
 _REPORTING_STATUS = (  # checked in this order: "overdue" before "pending", "scheduled" before "received"
@@ -239,6 +286,8 @@ class SessionPage:
     documents: dict[str, str] = field(default_factory=dict)
     info_notes: dict[str, date | None] = field(default_factory=dict)  # URL → the note's date, if listed
     problems: list[str] = field(default_factory=list)  # rows skipped, with why
+    new_labels: list[str] = field(default_factory=list)  # review types no rule reads (the spider names them)
+    body: str | None = None  # the committee the page names, if it does
 
 
 def gravest_status(*statuses: Status) -> Status:
@@ -286,16 +335,25 @@ def parse_session_list(response: Any, body: str, page_url: str) -> tuple[list[Se
 def parse_session_page(response: Any, page_url: str) -> SessionPage:
     """A SessionDetails1.aspx page: dates, status, pre-sessional working group, States and documents.
 
+    The live page (inside ``<div id="DeltaPlaceHolderMain">``) names the treaty in
+    ``ctl00_PlaceHolderMain_tdTreatyName`` ("CEDAW - Convention on …"), the session in a line
+    "75 session (10 Feb 2020 - 28 Feb 2020)", and lists States and documents in Telerik grids
+    (rows ``rgRow InnerItemStyle`` / ``rgAltRow``) whose "View document" links are absolute
+    ``…/treatybodyexternal/Download.aspx?symbolno=CEDAW%2fC%2f75%2f1&Lang=en`` URLs. The page
+    is laid out with tables too, so grids are read by their ``<th>`` header (:func:`grid_rows`).
+    Labelled facts ("Dates", "Pre-sessional working group") are read where a page has them.
+
     Links (the information notes) are joined against ``page_url``, the page's live URL.
     """
     values = labelled_values(response)
-    heading = clean_text(" ".join(response.xpath("//h1//text()|//h2//text()").getall()))
+    heading = _session_line(response)
     dates_text = value_for(values, "dates", "session dates", "date")
     try:
         start, end = date_span(dates_text or heading)
     except DateError as exc:
         raise OhchrPageError(f"no session dates on the page: {exc}") from exc
-    number_text = value_for(values, "session number", "session")
+    number_text = value_for(values, "session number", "session") or (
+        match[1] if (match := _SESSION_LINE.search(heading)) else "")
     page = SessionPage(
         number=session_number(number_text) if number_text else None,
         start=start,
@@ -303,22 +361,96 @@ def parse_session_page(response: Any, page_url: str) -> SessionPage:
         status=gravest_status(meeting_status(value_for(values, "status")), meeting_status(heading)),
         location=value_for(values, "location", "venue") or None,
         pre_sessional=_pre_sessional(value_for(values, "pre sessional", "presessional")),
+        body=_treaty_on_page(response),
     )
-    for row in table_rows(response, ["country"]):
-        page.reviews.append(_review_row(row, page.problems))
-    for row in table_rows(response, ["symbol"]):  # notes listed with their date: it anchors a missing year
-        for href in row["_links"]:
-            if info_note_ref(href):
-                page.info_notes.setdefault(urljoin(page_url, href), _optional_date(column(row, "date")))
+    for row in grid_rows(response, ["country"]):
+        page.reviews.append(_review_row(row, page.problems, page.new_labels))
+    for labels, rows in grids(response):
+        if any("country" in label for label in labels):
+            continue  # the States' documents belong to their reviews
+        for row in rows:
+            _document_row(row, page, page_url)
     for href in response.xpath("//a/@href").getall():
         if info_note_ref(href):
             page.info_notes.setdefault(urljoin(page_url, href), None)
-    for row in table_rows(response, ["symbol"]):  # the general documents of the session
-        symbol = clean_text(column(row, "symbol")).upper() or next(
-            (s for s in map(symbol_from_href, row["_links"]) if s), "")
-        if _SYMBOL.match(symbol) and not symbol.startswith("INT/"):
-            page.documents[symbol] = column(row, "document") or column(row, "title") or symbol
     return page
+
+
+# "42 session", "42nd session", "42e session": the line that names a session on its page.
+_SESSION_LINE = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th|e|er)?\s+session\b", re.I)
+
+
+def _session_line(response: Any) -> str:
+    """The line that names the session and its dates ("42 session (13 Apr 2026 - 24 Apr 2026)"):
+    an element of class SessionTitle or a heading, else the shortest element of the page's main
+    part whose text says "<n> session", one with dates first."""
+    main = response.xpath("//*[@id='DeltaPlaceHolderMain']") or response.xpath("//body") or response
+    for nodes in (main.xpath(".//*[contains(@class, 'SessionTitle')]|.//h1|.//h2"), main.xpath(".//*[text()]")):
+        lines = [clean_text(" ".join(node.xpath(".//text()").getall())) for node in nodes]
+        found = [line for line in lines if _SESSION_LINE.search(line) and len(line) < 200]
+        dated = [line for line in found if _FULL_DATE.search(line)]
+        if dated or found:
+            return min(dated or found, key=len)
+    return ""
+
+
+def _treaty_on_page(response: Any) -> str | None:
+    """The committee whose session the page shows, from "CEDAW - Convention on …" (None if not said)."""
+    text = clean_text(" ".join(response.xpath("//*[@id='ctl00_PlaceHolderMain_tdTreatyName']//text()").getall()))
+    return resolve_body(text.split(" - ")[0].strip()) if text else None
+
+
+def _document_row(row: dict[str, Any], page: SessionPage, page_url: str) -> None:
+    """A row of a documents grid: an information note (with the date the grid gives it: it anchors
+    a note's dates that lack a year), or a document of the session. Other INT/ documents, such as
+    the programme of work (INT/CEDAW/POW/75/…), are the session's documents, not notes."""
+    for href in row["_links"]:
+        if info_note_ref(href):
+            page.info_notes.setdefault(urljoin(page_url, href), _optional_date(column(row, "date")))
+            return
+    symbol = clean_text(column(row, "symbol")).upper() or next(
+        (s for s in map(symbol_from_href, row["_links"]) if s), "")
+    if not _SYMBOL.match(symbol) or info_note_ref("Download.aspx?symbolno=" + symbol):
+        return
+    label = column(row, "document") or column(row, "title") or symbol
+    page.documents[symbol] = label
+
+
+def grids(selector: Any) -> list[tuple[list[str], list[dict[str, Any]]]]:
+    """Every data grid of a page: (folded header labels, rows as tables.table_rows gives them).
+
+    A data grid has a header row of ``<th>`` cells (Telerik's ``rgHeader``) holding no table.
+    SharePoint lays its pages out in tables too: a layout table whose first row holds a whole
+    grid would otherwise read as a header with every label. Rows with fewer cells than the
+    header (Telerik's "No records to display.") are left out.
+    """
+    found = []
+    for table in selector.xpath("//table"):
+        header = table.xpath("./thead/tr[th][1]/th") or table.xpath("(./tr[th]|./tbody/tr[th])[1]/th")
+        if not header or any(cell.xpath(".//table") for cell in header):
+            continue
+        labels = [fold(clean_text(" ".join(cell.xpath(".//text()").getall()))) for cell in header]
+        rows = []
+        for tr in table.xpath("./tbody/tr[td]|./tr[td]"):
+            cells = tr.xpath("./td")
+            if len(cells) < len(labels):
+                continue
+            row: dict[str, Any] = {label: clean_text(" ".join(cell.xpath(".//text()").getall()))
+                                   for label, cell in zip(labels, cells, strict=False)}
+            row["_cells"] = dict(zip(labels, cells, strict=False))
+            row["_links"] = tr.xpath(".//a/@href").getall()
+            rows.append(row)
+        found.append((labels, rows))
+    return found
+
+
+def grid_rows(selector: Any, required: list[str]) -> list[dict[str, Any]]:
+    """The rows of the first data grid (:func:`grids`) whose header has every ``required`` label."""
+    wanted = [fold(label) for label in required]
+    for labels, rows in grids(selector):
+        if all(any(w in label for label in labels) for w in wanted):
+            return rows
+    return []
 
 
 def _pre_sessional(text: str) -> PreSessional | None:
@@ -331,15 +463,15 @@ def _pre_sessional(text: str) -> PreSessional | None:
     return PreSessional(start, end, meeting_status(text), text)
 
 
-def _review_row(row: dict[str, Any], problems: list[str]) -> ReviewRow:
+def _review_row(row: dict[str, Any], problems: list[str], new_labels: list[str]) -> ReviewRow:
     country = column(row, "country")
     review_text = column(row, "review") or column(row, "report") or column(row, "type")
     kind: ReviewType | None = None
     if review_text:
         try:
             kind = review_type(re.sub(r"\(.*?\)", "", review_text))
-        except OhchrPageError as exc:
-            problems.append(f"{country}: {exc}")
+        except OhchrPageError:
+            new_labels.append(review_text)
     cells = row["_cells"]
     documents: dict[str, str] = {}
     for cell in cells.values():

@@ -120,10 +120,80 @@ def gfmd_meeting_page(selector, live_url: str, *, source_name: str,
     chair = chairmanship_from_url(live_url)
     facts = labelled_facts(selector)
     host = resolve_state(fact(facts, "chairmanship", "chair")) or (chair.state if chair else None)
-    page = _GfmdPage(live_url, source_name, priority, host, chair.year if chair else None)
-    events = page.summit(article_title(selector), facts, table_rows(selector, ["segment", "date"]))
+    title = article_title(selector)
+    year = chair.year if chair else _first_year(title)
+    page = _GfmdPage(live_url, source_name, priority, host, year)
+    events = page.summit(title, facts, table_rows(selector, ["segment", "date"]))
     events += page.meeting_rows(table_rows(selector, ["meeting", "date"]))
+    events += page.dated_sections(text_lines(_main(selector)))
     return events
+
+
+def _first_year(text: str) -> int | None:
+    """The chairmanship a page's title names ("GFMD 2023-2024 preparatory meetings" → 2023)."""
+    match = re.search(r"\b(20\d\d)\b", text or "")
+    return int(match[1]) if match else None
+
+
+def _main(selector):
+    for xpath in ("//main", "//article", "//body"):
+        found = selector.xpath(xpath)
+        if found:
+            return found[0]
+    return selector
+
+
+# -- a page as lines ------------------------------------------------------------
+
+_BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "footer", "form",
+                         "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+                         "section", "table", "tbody", "td", "th", "thead", "tr", "ul"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_SKIP = frozenset({"script", "style", "noscript", "template"})
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    heading: bool  # the line is (part of) a heading
+
+
+def text_lines(node) -> list[Line]:
+    """A page part as the lines a reader sees: one per block element, split at ``<br>``,
+    inline markup (``<strong>``, ``<a>``) kept within its line; headings marked."""
+    lines: list[Line] = []
+    parts: list[str] = []
+    in_heading = [False]
+
+    def flush() -> None:
+        text = clean_text(" ".join(parts))
+        parts.clear()
+        if text:
+            lines.append(Line(text, in_heading[0]))
+
+    def walk(element, heading: bool) -> None:
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if tag in _SKIP:
+            return
+        if tag in _BLOCK_TAGS or tag == "br":
+            flush()
+        here = heading or tag in _HEADINGS
+        in_heading[0] = here
+        if tag and element.text:
+            parts.append(element.text)
+        for child in element:
+            walk(child, here)
+            in_heading[0] = here
+            if child.tail:
+                parts.append(child.tail)
+        if tag in _BLOCK_TAGS:
+            flush()
+
+    root = getattr(node, "root", node)
+    if hasattr(root, "tag"):
+        walk(root, False)
+        flush()
+    return lines
 
 
 # Programme segments of a summit that the prose vocabulary (normalize/meetings.py) has no type
@@ -221,6 +291,132 @@ class _GfmdPage:
             if event is not None:
                 events.append(event)
         return events
+
+
+    def dated_sections(self, lines: list[Line]) -> list[EventItem]:
+        """Preparatory meetings as the GFMD's site lists them: a dated heading ("Third GFMD Preparatory
+        Meetings - 24 October 2023"), then each meeting (Steering Group, Friends of the Forum, Troika,
+        a thematic workshop) on its own line with its CET/CEST time and its venue on the lines below.
+
+        The edition is ``<chair year>-<n>``, n the heading's ordinal ("Third") or else the round's
+        place among the page's rounds; a workshop's is ``<chair year>-<subject>``. A meeting line that
+        gives its own date ("Friends of the Forum - 25 October 2023") keeps it.
+        """
+        if self.chair_year is None:
+            return []
+        events: list[EventItem] = []
+        rounds = 0
+        heading: Line | None = None
+        day = ""
+        n: int | None = None
+        meeting: list[str] = []
+
+        def close() -> None:
+            if heading is not None and meeting:
+                event = self._listed_meeting(meeting, day, n, heading.text)
+                if event is not None:
+                    events.append(event)
+            meeting.clear()
+
+        for line in lines:
+            if line.heading:
+                close()
+                heading = line if _PREPARATORY.search(line.text) or _meeting_type(line.text) else None
+                if heading is not None:
+                    spans = find_dates(line.text)
+                    day = spans[0].text if spans else ""  # "Thematic workshops - July 2025": each line dates its own
+                    words = line.text.split()
+                    n = read_number(words[0]) if words else None
+                    if _ROUND.search(line.text) and day:  # a dated round, not the page title
+                        rounds += 1
+                        n = n or rounds
+                continue
+            if heading is None:
+                continue
+            if _meeting_type(line.text) is not None:
+                close()
+            if meeting or _meeting_type(line.text) is not None:
+                meeting.append(line.text)
+        close()
+        return events
+
+    def _listed_meeting(self, lines: list[str], day: str, n: int | None, heading: str) -> EventItem | None:
+        label = lines[0]
+        mtype, match = _meeting_type(label)  # type: ignore[misc]
+        own = find_dates(label)
+        when = own[0].text if own else day
+        time_text = next((line for line in lines[1:] if find_times(line)), "")
+        status_text = " ".join(line for line in lines[1:] if meeting_status(line) != Status.CONFIRMED)
+        venue = next((line for line in lines[1:] if line != time_text and meeting_status(line) == Status.CONFIRMED),
+                     "")
+        venue = re.sub(r"^(venue|location|place)\s*:\s*", "", venue, flags=re.I)
+        if mtype.edition == "topic" and (topic := meeting_topic(label[match.end():])):
+            edition, title = f"{self.chair_year}-{topic[0]}", mtype.titles["en"].format(n=topic[1])
+        else:
+            edition, title = f"{self.chair_year}-{n}", mtype.titles["en"].format(n=n)
+        return self.event(key=ids.process_meeting("GFMD", mtype.slug, edition), kind=mtype.kind, title=title,
+                          when=when, time_text=time_text, location=venue, status=status_text,
+                          evidence=" | ".join([heading, *lines]), session=edition)
+
+
+# "Third GFMD Preparatory Meetings - 24 October 2023": the heading of a round of meetings.
+_PREPARATORY = re.compile(r"preparatory\s+meetings?|thematic\s+workshops?", re.I)
+_ROUND = re.compile(r"preparatory\s+meetings?", re.I)
+
+
+def _meeting_type(text: str) -> tuple[MeetingType, re.Match] | None:
+    """The GFMD meeting a line names (Steering Group, Friends of the Forum, Troika, a thematic workshop)."""
+    return next(((t, m) for t in MEETING_TYPES if t.body == "GFMD" and t.edition in ("chair", "topic")
+                 and t.slug != "preparatory-meeting" and (m := t.pattern.search(text))), None)
+
+
+# -- the summit in the home page's and news listings' blocks ---------------------
+
+PRIORITY_BLOCK = 60  # the site's own short announcement: below its meeting page, above a news item's prose
+
+_BLOCK_XPATH = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' block ') "
+                "or contains(@class, 'views-row') or contains(@class, 'card') or self::article or self::li]")
+
+
+def summit_blocks(selector, live_url: str, *, source_name: str, priority: int = PRIORITY_BLOCK) -> list[EventItem]:
+    """The GFMD summits the blocks of a home page or a news listing announce, as
+    "14th GFMD Summit, 23–25 January 2024, CICG Geneva" (on one line or several): the number,
+    the dates and the venue after them. The smallest block that says it all is read, once."""
+    summit = _gfmd_type("summit")
+    found: dict[str, EventItem] = {}
+    blocks = [b for b in selector.xpath(_BLOCK_XPATH) if "summit" in fold(" ".join(b.xpath(".//text()").getall()))]
+    inner = [b for b in blocks if not any(other is not b and _contains(b, other) for other in blocks)]
+    for block in inner:
+        text = "\n".join(line.text for line in text_lines(block))
+        match = summit.pattern.search(text)
+        if not match:
+            continue
+        words = re.split(r"[\s,]+", text[:match.start()].strip())
+        number = next((n for word in reversed(words[-3:]) if word and (n := read_number(word)) is not None), None)
+        spans = [span for span in find_dates(text[match.end():]) if span.start.year >= 2000]
+        if number is None or not spans:
+            continue
+        span = spans[0]
+        # the venue: what follows the dates on their line, else the next line ("CICG Geneva")
+        rest = text[match.end() + span.pos + len(span.text):].lstrip(" ,.;–-")
+        rest = rest[1:] if rest.startswith("\n") else rest
+        venue = clean_text(re.split(r"[|•:\n]|\s[-–—]\s", rest)[0]).strip(" ,.;")
+        key = ids.process_meeting("GFMD", "summit", number)
+        if key in found:
+            continue
+        nth = ordinal_suffix_en(number)
+        found[key] = EventItem(
+            key=key, body="GFMD", kind=Kind.SUMMIT, title=summit.titles["en"].format(n=number, nth=nth, r=number),
+            start=span.start, end=span.end, location=venue[:120] or None, confidence=span.confidence,
+            session=str(number), states=process_states("GFMD", Kind.SUMMIT), evidence=text.replace("\n", " | ")[:300],
+            source_url=live_url, source_name=source_name, priority=priority,
+        )
+    return list(found.values())
+
+
+def _contains(outer, inner) -> bool:
+    node = inner.root
+    return any(parent is outer.root for parent in node.iterancestors())
 
 
 def _gfmd_type(slug: str) -> MeetingType:

@@ -9,6 +9,10 @@ import scrapy
 
 from ventanas.config import Settings
 from ventanas.domain import EventItem
+from ventanas.normalize.text import clean_text
+
+# Stats under ventanas/ that name a label no reader knows: ``new_label/document type: Annex``.
+NEW_LABEL_STAT = "new_label/"
 
 
 class VentanasSpider(scrapy.Spider):
@@ -53,3 +57,10 @@ class VentanasSpider(scrapy.Spider):
         crawler = getattr(self, "crawler", None)
         if crawler is not None:
             crawler.stats.inc_value(f"ventanas/{what}", n)
+
+    def new_label(self, what: str, label: str, where: str = "") -> None:
+        """A label no reader here knows (a document type, a review type): the row is skipped or read
+        without it, and the run's health names the label, so that a changed page is told from a quiet week."""
+        label = clean_text(label)[:80] or "(empty)"
+        self.logger.warning("new %s %r%s", what, label, f" ({where})" if where else "")
+        self.count(f"{NEW_LABEL_STAT}{what}: {label}")

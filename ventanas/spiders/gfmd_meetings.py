@@ -2,12 +2,17 @@
 Days), preparatory meetings (Troika, Steering Group, Friends of the Forum),
 thematic workshops and registration deadlines.
 
-Live pages: the meeting pages of each chairmanship
-(https://www.gfmd.org/meetings/colombia2025/summit, …/preparatory-meetings),
-found from the site's menu, and the news listing
-(https://www.gfmd.org/news-events?page=N, pages counted from 0) with each
-news item, read by the extraction engine. A meeting page owns the fields of
-its meetings (priority 80); news items (50) add what no meeting page lists.
+Live pages (the UN Drupal platform): the home page (https://www.gfmd.org/), whose
+blocks announce the Summit in one line ("14th GFMD Summit, 23–25 January 2024, CICG
+Geneva"); the meeting pages of each chairmanship
+(https://www.gfmd.org/meetings/colombia2025/summit, …/preparatory-meetings), found
+from the menus, where preparatory meetings sit under dated headings ("Third GFMD
+Preparatory Meetings - 24 October 2023") with each meeting, its CET/CEST time and
+its venue on the lines below; and the news listing
+(https://www.gfmd.org/news-events?page=N, pages counted from 0), whose teaser blocks
+may announce a Summit too, with each news item, read by the extraction engine.
+A meeting page owns the fields of its meetings (priority 80), then the home page's
+blocks (60), the listing's (59 down by page), then news items (50).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from ventanas.clock import today
 from ventanas.domain import EventItem
 from ventanas.normalize.extraction import extract_events
 from ventanas.normalize.processes import (
+    PRIORITY_BLOCK,
     PRIORITY_MEETING_PAGE,
     PRIORITY_NEWS,
     ListedItem,
@@ -31,9 +37,11 @@ from ventanas.normalize.processes import (
     meeting_page_links,
     next_page_url,
     read_news_page,
+    summit_blocks,
 )
 from ventanas.spiders.base import VentanasSpider
 
+HOME = ""
 LISTING = "news-events"
 NEWS = "/news/"
 # The first pages carry the coming meetings; the live listing goes back years.
@@ -53,14 +61,29 @@ class GfmdMeetingsSpider(VentanasSpider):
         self.announcements = NewestAnnouncement(PRIORITY_NEWS)
 
     async def start(self):
+        yield scrapy.Request(self.url(HOME), callback=self.parse_home)
         yield scrapy.Request(self.url(LISTING), callback=self.parse_listing, cb_kwargs={"page": 0})
 
-    def parse_listing(self, response, page: int) -> Iterator[scrapy.Request]:
+    def parse_home(self, response) -> Iterator[EventItem | scrapy.Request]:
+        """The home page: the Summit its blocks announce, the news it links to, the meeting pages in its menu."""
+        live = self.canonical(response.url)
+        summits = summit_blocks(response, live, source_name=self.name, priority=PRIORITY_BLOCK)
+        if not summits:
+            self.count("home_without_summit")  # between chairmanships the home page may announce none
+        yield from summits
+        for item in listed_items(response, live, NEWS):
+            yield scrapy.Request(local_url(self.ventanas, item.url), callback=self.parse_news,
+                                 cb_kwargs={"listed": item})
+        yield from self._follow_meeting_pages(response, live)
+
+    def parse_listing(self, response, page: int) -> Iterator[EventItem | scrapy.Request]:
         live = self.canonical(response.url)
         news = listed_items(response, live, NEWS)
         if not news:
             self.logger.error("no news items linked from the GFMD listing %s", live)
             self.count("parse_errors")
+        # a teaser may announce a Summit; the home page's block (60) outranks it, a newer page an older one
+        yield from summit_blocks(response, live, source_name=self.name, priority=PRIORITY_BLOCK - 1 - page)
         for item in news:
             yield scrapy.Request(local_url(self.ventanas, item.url), callback=self.parse_news,
                                  cb_kwargs={"listed": item})

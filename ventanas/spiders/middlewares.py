@@ -1,4 +1,5 @@
-"""Downloader middlewares: what crossed the wire, and recordings of live pages."""
+"""Downloader middlewares: what crossed the wire, and recordings of live pages; and the spider
+middleware that counts what each page yielded (health tells a changed page from a quiet week)."""
 
 from __future__ import annotations
 
@@ -52,11 +53,59 @@ class WireBytesMiddleware:
         return response
 
 
-class RecordMiddleware:
-    """``crawl --record DIR``: saves every page fetched, in the layout of ventanas/demo_site/."""
+# A site copy on loopback answers robots.txt for all its hosts at once: not a page of any of them.
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
-    def __init__(self, directory: Path):
+# Crawler stat of what one page yielded: ``ventanas/page/<live url>`` → items and requests.
+PAGE_OUTPUT_STAT = "ventanas/page/"
+
+
+class PageOutputMiddleware:
+    """Counts, per page (its live URL), the items and requests its callback yielded, zero included.
+
+    A page that yielded events or links in the last healthy run and yields nothing now has
+    changed its layout (ventanas/health.py); one that yields less has had a quiet week.
+    """
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PageOutputMiddleware:
+        return cls(crawler)
+
+    def _key(self, response: Response) -> str:
+        settings = self.crawler.settings.get("VENTANAS")
+        url = settings.canonical_url(response.url) if settings is not None else response.url
+        return PAGE_OUTPUT_STAT + url
+
+    def process_spider_output(self, response: Response, result: Any, spider: Any = None) -> Any:
+        key = self._key(response)
+        self.crawler.stats.inc_value(key, 0)
+        for output in result:
+            self.crawler.stats.inc_value(key)
+            yield output
+
+    async def process_spider_output_async(self, response: Response, result: Any, spider: Any = None) -> Any:
+        key = self._key(response)
+        self.crawler.stats.inc_value(key, 0)
+        async for output in result:
+            self.crawler.stats.inc_value(key)
+            yield output
+
+
+class RecordMiddleware:
+    """``crawl --record DIR``: saves every page fetched, in the layout of ventanas/demo_site/.
+
+    Each page is saved under the live URL it stands for (a crawl of a copy, such as the
+    demo, records the live layout too), a POST's answer (an ASP.NET postback) beside the
+    page as ``….post``, as the site copy serves it: a recording replaces the demo site, or
+    becomes a test fixture (ventanas/spiders/replay.py), as it is.
+    """
+
+    def __init__(self, directory: Path, canonical: Any = None):
         self.directory = directory
+        self.canonical = canonical or (lambda url: url)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RecordMiddleware:
@@ -65,11 +114,17 @@ class RecordMiddleware:
         directory = crawler.settings.get("VENTANAS_RECORD_DIR")
         if not directory:
             raise NotConfigured
-        return cls(Path(directory))
+        settings = crawler.settings.get("VENTANAS")
+        return cls(Path(directory), settings.canonical_url if settings is not None else None)
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
-        if response.status == 200:
-            target = self.directory / copy_path_for_url(response.url)
+        url = self.canonical(response.url)
+        if response.status == 200 and urlparse_cached(response).hostname not in _LOOPBACK | {None} or (
+                response.status == 200 and url != response.url):
+            relative = copy_path_for_url(url)
+            if request.method == "POST":
+                relative = relative.with_name(relative.name + ".post")
+            target = self.directory / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(response.body)
         return response

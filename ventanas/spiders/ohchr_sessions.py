@@ -4,7 +4,9 @@ Live pages:
   https://tbinternet.ohchr.org/_layouts/15/TreatyBodyExternal/SessionsList.aspx?Treaty=CMW
     an ASP.NET/Telerik grid that may stay empty until the form is posted back;
   https://tbinternet.ohchr.org/_layouts/15/TreatyBodyExternal/SessionDetails1.aspx?SessionID=N&Lang=en
-    dates, pre-sessional working group, States reviewed with their documents, information notes.
+    the treaty (``ctl00_PlaceHolderMain_tdTreatyName``), the session and its dates, the States
+    reviewed and the documents in Telerik grids, information notes as absolute
+    ``…/treatybodyexternal/Download.aspx?symbolno=INT%2fCMW%2fINF%2f…`` links (normalize/ohchr.py).
 Yields the session, its pre-sessional working group, one review per State, the
 estimated civil-society deadlines (normalize/rules.py) and the deadlines the
 information notes announce (through the extraction engine).
@@ -108,7 +110,13 @@ class OhchrSessionsSpider(VentanasSpider):
             self.logger.error("%s %s: %s (%s)", row.body, row.number, exc, response.url)
             self.count("parse_errors")
             return
+        if page.body is not None and page.body != row.body:
+            self.logger.error("%s %s: the page shows a %s session (%s)", row.body, row.number, page.body, response.url)
+            self.count("parse_errors")
+            return
         self._report(page.problems, response.url)
+        for label in page.new_labels:  # the review is kept without its type; the label is named
+            self.new_label("review type", label, f"{row.body} {row.number}")
         if page.number is not None and page.number != row.number:
             self.logger.warning("%s: the grid says session %s, its page %s (%s)", row.body, row.number,
                                 page.number, response.url)

@@ -5,6 +5,7 @@ Pipelines adapt, storage stores (STYLE 5): no SQL here.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -14,9 +15,12 @@ from scrapy.exceptions import DropItem
 from ventanas.clock import today, utcnow
 from ventanas.config import Settings
 from ventanas.domain import EventItem, InvalidItem, validate
+from ventanas.health import NEW_LABEL_STAT, PAGE_STAT, layout_findings, with_findings
 from ventanas.normalize.bodies import body_codes
 from ventanas.normalize.states import all_states
-from ventanas.storage import Storage, StorageError
+from ventanas.spiders.base import NEW_LABEL_STAT as NEW_LABEL
+from ventanas.spiders.middlewares import PAGE_OUTPUT_STAT
+from ventanas.storage import CrawlReport, Storage, StorageError
 
 log = logging.getLogger(__name__)
 # Where the crawl runner finds each spider's CrawlReport after the crawl.
@@ -70,6 +74,7 @@ class StoragePipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
+        pages = page_stats(stats)
         errors = (
             stats.get("log_count/ERROR", 0)
             + stats.get("httperror/response_ignored_count", 0)
@@ -89,7 +94,7 @@ class StoragePipeline:
             + stats.get("httpcache/errorrecovery", 0)
         )
         try:
-            report = self._store(spider, stats, errors, reason)
+            report = self._store(spider, stats, errors, reason, pages)
         except StorageError as exc:
             # The database is locked past the busy timeout, or unusable: nothing was
             # written (the transaction rolled back), and the next run fetches the same
@@ -100,24 +105,57 @@ class StoragePipeline:
         self.crawler.stats.set_value(REPORT_STAT, report)
         log.info("%s: %s (%s)", spider.name, report.health, report.reason)
 
-    def _store(self, spider: Any, stats: dict[str, Any], errors: int, reason: str):
+    def _store(self, spider: Any, stats: dict[str, Any], errors: int, reason: str, pages: dict[str, int]):
         storage = Storage.open(self.settings.resolved_database_url)
         try:
-            return storage.record_crawl(
+            with storage.session() as session:
+                previous = next((run.stats for run in storage.recent_runs(session, spider.name)
+                                 if run.health == "ok"), None)
+            # A page that yielded before and nothing now, a label no reader knows: a changed
+            # page, not a quiet week. Each is an error (so nothing vanishes on its account)
+            # and is named in the run's reason, which `status` shows and the operator is mailed.
+            findings = layout_findings(pages, previous)
+            report = storage.record_crawl(
                 spider=spider.name,
                 items=self.items,
                 stats={
                     "requests": stats.get("ventanas/requests", 0),
                     "wire_bytes": stats.get("ventanas/wire_bytes", 0),
-                    "errors": errors,
+                    "errors": errors + len(findings),
                     "dropped": stats.get("ventanas/dropped", 0),
                     "finish_reason": reason,
                     "not_modified": stats.get("ventanas/status/304", 0),
                     "cache_hits": stats.get("httpcache/hit", 0),
+                    **pages,
                 },
                 min_items=spider.min_items,
                 today=today(self.settings),
                 started_at=self.started_at,
             )
+            if findings:
+                report = self._name_findings(storage, report, findings)
+            return report
         finally:
             storage.dispose()
+
+    @staticmethod
+    def _name_findings(storage: Storage, report: CrawlReport, findings: list[str]) -> CrawlReport:
+        """The stored run's reason, with what changed on its pages named (storage judges the run;
+        the names are known here)."""
+        named = with_findings(report.reason, findings)
+        with storage.transaction() as session:
+            run = next((r for r in storage.recent_runs(session, report.spider, limit=5) if r.id == report.run_id), None)
+            if run is not None:
+                run.message = named
+        return dataclasses.replace(report, reason=named)
+
+
+def page_stats(stats: dict[str, Any]) -> dict[str, int]:
+    """What each page yielded and the labels no reader knew, as a run keeps them (health.py)."""
+    kept: dict[str, int] = {}
+    for key, value in stats.items():
+        if key.startswith(PAGE_OUTPUT_STAT):
+            kept[PAGE_STAT + key[len(PAGE_OUTPUT_STAT):]] = int(value)
+        elif key.startswith("ventanas/" + NEW_LABEL):
+            kept[NEW_LABEL_STAT + key[len("ventanas/" + NEW_LABEL):]] = int(value)
+    return kept

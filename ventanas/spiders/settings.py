@@ -67,6 +67,7 @@ def scrapy_settings(
             "ventanas.spiders.middlewares.RetryAfterMiddleware": RETRY_AFTER_ORDER,
             "ventanas.spiders.middlewares.HostPacingMiddleware": HOST_PACING_ORDER,
         },
+        "SPIDER_MIDDLEWARES": {"ventanas.spiders.middlewares.PageOutputMiddleware": 950},
         "ITEM_PIPELINES": {
             "ventanas.spiders.pipelines.ValidationPipeline": 100,
             "ventanas.spiders.pipelines.StoragePipeline": 900,
