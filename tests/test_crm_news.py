@@ -201,3 +201,19 @@ def test_process_states(body, kind, host, mentioned, expected):
     links = process_states(body, kind, host, mentioned)
     assert {link.code: link.role for link in links} == expected
     assert len(links) == len(expected)  # each State once
+
+
+@pytest.mark.parametrize("order", [POSTS, POSTS[::-1]], ids=["newest-first", "oldest-first"])
+def test_a_post_whose_meeting_a_newer_post_owns_still_counts_as_read(order):
+    # Health names a page that yielded before and nothing now (a changed layout). A post parsed
+    # after the newer post that owns its meeting yields no item, yet it read its meeting: whatever
+    # order the answers arrive in, each post that announces the meeting counts it, as an item
+    # yielded or as one owned elsewhere (the middleware adds what is yielded; here only the latter).
+    from ventanas.spiders.middlewares import PAGE_OUTPUT_STAT
+
+    spider, stats = make_spider()
+    found = parse_posts(spider, order)
+    for slug in ("crm-aprueba-calendario-2025-2026", "panama-convoca-xxx-reunion-viceministerial"):
+        owned_elsewhere = stats.get_value(f"{PAGE_OUTPUT_STAT}{LIVE}/noticias/{slug}/", 0)
+        yielded = [i for i in found[slug] if i.key == "crm/viceministerial/30"]
+        assert len(yielded) + owned_elsewhere >= 1, slug

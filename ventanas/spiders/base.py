@@ -48,6 +48,16 @@ class VentanasSpider(scrapy.Spider):
     def canonical(self, url: str) -> str:
         return self.ventanas.canonical_url(url)
 
+    def owned_elsewhere(self, response: Any) -> None:
+        """A page read an event that a newer post of this run owns (processes.NewestAnnouncement):
+        it still yielded what it announced, so health must not take it for a page whose layout
+        changed because the order the answers arrived in let the other post go first."""
+        from ventanas.spiders.middlewares import PAGE_OUTPUT_STAT
+
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            crawler.stats.inc_value(PAGE_OUTPUT_STAT + self.canonical(response.url))
+
     def make_item(self, *, source_url: str, **fields: Any) -> EventItem:
         fields.setdefault("priority", self.priority)
         return EventItem(source_url=self.canonical(source_url), source_name=self.name, **fields)

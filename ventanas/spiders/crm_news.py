@@ -69,3 +69,5 @@ class CrmNewsSpider(VentanasSpider):
         for event in events:
             if self.announcements.keep(event, page.published):
                 yield event
+            else:
+                self.owned_elsewhere(response)

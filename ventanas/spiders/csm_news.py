@@ -67,3 +67,5 @@ class CsmNewsSpider(VentanasSpider):
         for event in events:
             if self.announcements.keep(event, page.published):
                 yield event
+            else:
+                self.owned_elsewhere(response)

@@ -111,6 +111,8 @@ class GfmdMeetingsSpider(VentanasSpider):
         for event in events:
             if self.announcements.keep(event, page.published):
                 yield event
+            else:
+                self.owned_elsewhere(response)
         yield from self._follow_meeting_pages(response, page.url)
 
     def _follow_meeting_pages(self, response, live: str) -> Iterator[scrapy.Request]:
