@@ -78,9 +78,10 @@ def test_index_loads_with_every_subscribe_link(site, tmp_path):
 def test_state_page_loads_with_its_feeds_and_timeline(site, tmp_path, lang_prefix):
     server, _ = site
     html = dom(tmp_path, f"{server.url}/{lang_prefix}states/MEX.html")
-    assert 'href="webcal://127.0.0.1:8000/feeds/states/MEX.ics"' in html
-    assert 'href="webcal://127.0.0.1:8000/feeds/states/MEX-deadlines.ics"' in html
-    assert 'value="http://127.0.0.1:8000/feeds/states/MEX.ics"' in html
+    # each language's page opens its own language's feeds
+    assert f'href="webcal://127.0.0.1:8000/{lang_prefix}feeds/states/MEX.ics"' in html
+    assert f'href="webcal://127.0.0.1:8000/{lang_prefix}feeds/states/MEX-deadlines.ics"' in html
+    assert f'value="http://127.0.0.1:8000/{lang_prefix}feeds/states/MEX.ics"' in html
     assert "<svg" in html and 'class="mark non-binding' in html
 
 

@@ -1,7 +1,8 @@
 """The static site: index, State, body and history pages in English, Spanish and French (Jinja2).
 
 One tree per language: English at the root, Spanish under ``es/``, French
-under ``fr/``; feeds, exports and the style sheet are shared at the root.
+under ``fr/``, each with its own feeds (``es/feeds/…``), which its pages'
+subscribe buttons open; exports and the style sheet are shared at the root.
 Links between pages are relative, so the tree works from any base path and
 from disk; subscribe links are absolute, built from ``Settings.base_url``.
 
@@ -184,16 +185,17 @@ class Site:
               deadlines: Sequence[tuple[EventView, Sequence[str]]]) -> bytes:
         context = self._context(lang, "index.html", "ventanas")
         context.update(
-            all_feed=self.feed_link("feeds/all.ics", ui(lang, "feed_all")),
+            all_feed=self.feed_link(page_path(lang, "feeds/all.ics"), ui(lang, "feed_all")),
             state_rows=[
                 {"code": code, "name": i18n.state_name(code, lang),
-                 "feed": self.feed_link(f"feeds/states/{code}.ics", ui(lang, "all_events")),
-                 "deadlines": self.feed_link(f"feeds/states/{code}-deadlines.ics", ui(lang, "deadlines_only"))}
+                 "feed": self.feed_link(page_path(lang, f"feeds/states/{code}.ics"), ui(lang, "all_events")),
+                 "deadlines": self.feed_link(page_path(lang, f"feeds/states/{code}-deadlines.ics"),
+                                             ui(lang, "deadlines_only"))}
                 for code in sorted(states, key=lambda c: fold(i18n.state_name(c, lang)))
             ],
             body_rows=[
                 {"code": code, "name": i18n.body_name(code, lang), "binding": BODIES[code].binding,
-                 "feed": self.feed_link(f"feeds/bodies/{code}.ics", code)}
+                 "feed": self.feed_link(page_path(lang, f"feeds/bodies/{code}.ics"), code)}
                 for code in bodies
             ],
             deadlines=[(self.row(view, lang), sorted(codes, key=lambda c: fold(i18n.state_name(c, lang))))
@@ -215,8 +217,8 @@ class Site:
         said_before = [(link, link.sentence(lang)) for link in earlier_links]
         context.update(
             code=code, name=name,
-            feeds=[self.feed_link(f"feeds/states/{code}.ics", ui(lang, "all_events")),
-                   self.feed_link(f"feeds/states/{code}-deadlines.ics", ui(lang, "deadlines_only"))],
+            feeds=[self.feed_link(page_path(lang, f"feeds/states/{code}.ics"), ui(lang, "all_events")),
+                   self.feed_link(page_path(lang, f"feeds/states/{code}-deadlines.ics"), ui(lang, "deadlines_only"))],
             json_href=f"{context['root']}api/states/{code}.json", csv_href=f"{context['root']}api/states/{code}.csv",
             links=[sentence for _, sentence in said],
             earlier_links=[sentence for _, sentence in said_before],
@@ -262,7 +264,8 @@ class Site:
 
         context.update(
             code=code, name=name, binding=BODIES[code].binding,
-            feeds=[self.feed_link(f"feeds/bodies/{code}.ics", ui(lang, "all_events"))],
+            feeds=[self.feed_link(page_path(lang, f"feeds/bodies/{code}.ics"), ui(lang, "all_events"))],
+            feed_href=f"{context['lang_root']}feeds/bodies/{code}.ics",
             upcoming=[body_row(e) for e in coming[:BODY_ROWS]], more_upcoming=max(0, len(coming) - BODY_ROWS),
             past=[body_row(e) for e in past[:BODY_ROWS]], more_past=max(0, len(past) - BODY_ROWS),
             json_href=f"{context['root']}api/events.json",

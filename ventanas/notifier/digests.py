@@ -134,7 +134,7 @@ def build(session: Session, settings: Settings, subscriber: Subscriber, scope: F
             # two parts of one summit on one day read as the same sentence: say it once
             links.setdefault(o.sentence(lang), LinkItem(o.sentence(lang), mail(o.meeting), mail(o.target)))
         base = settings.base_url.rstrip("/")
-        feed = f"{base}/feeds/states/{state}.ics"
+        feed = f"{base}/{page_path(lang, f'feeds/states/{state}.ics')}"  # the feed in the reader's language
         sections.append(StateSection(state, reviews, soon, later, binding, list(links.values()),
                                      page_url=f"{base}/{page_path(lang, f'states/{state}.html')}",
                                      feed_url="webcal://" + feed.split("://", 1)[1]))
