@@ -46,7 +46,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ventanas.calendar import exports, feeds, i18n
+from ventanas.calendar import exports, feeds, i18n, personal
 from ventanas.calendar.blocks import BlockCache, Fragments
 from ventanas.calendar.events import (
     CLOSED_MEMBERSHIP,
@@ -96,9 +96,11 @@ class PublishReport:
     pages_day: str = ""
     reason: str = ""
     seconds: dict[str, float] = field(default_factory=dict)  # per phase, for `publish --json` and the benchmark
+    revoked: list[str] = field(default_factory=list)  # personal feeds removed (their subscriber left)
 
     def as_dict(self) -> dict:
         return {"changes": self.changes, "written": len(self.written), "unchanged": self.unchanged,
+                "personal_feeds_revoked": len(self.revoked),
                 "rendered_events": self.rendered_events, "full": self.full, "pages_day": self.pages_day,
                 "reason": self.reason, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
@@ -218,6 +220,8 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
         day_changed = cache.note("day") != today.isoformat()
         if not full and not changes and not day_changed:
             report.reason = "no new changes"
+            # still: the feeds of new subscribers or new choices, and the removal of those who left
+            _personal(report, personal.sync(session, settings, cache, touched=set()))
             return report
         report.full = full
 
@@ -244,6 +248,11 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
                     link_span_days=settings.link_span_days)
         _publish_files(write, site, session, plan, entries, views, scope, fragments, base_url,
                        full=full, today=today, lap=lap)
+        by_id = {e.id: e for e in entries}
+        _personal(report, personal.sync(
+            session, settings, cache, touched=None if full else plan.states, fragments=fragments, durable=False,
+            events_of=lambda code: [by_id[i] for i in scope.events_of.get(code, [])]))
+        lap("personal_feeds")
         if report.written:
             sync()  # on disk before the cursor says so
         lap("sync")
@@ -251,6 +260,12 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
         if changes:
             storage.advance_cursor(session, CURSOR, changes[-1].id)
     return report
+
+
+def _personal(report: PublishReport, done: personal.PersonalReport) -> None:
+    report.written += done.written
+    report.unchanged += done.unchanged
+    report.revoked += done.revoked
 
 
 def _index_deadlines(entries: Sequence[EventView | Entry], today: date) -> list[int]:

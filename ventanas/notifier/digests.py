@@ -18,7 +18,14 @@ from ventanas.calendar.site import page_path
 from ventanas.config import Settings
 from ventanas.domain import MATERIAL_FIELDS
 from ventanas.notifier.alerts import alert_reason, before_text
-from ventanas.notifier.compose import Reader, common_context, dedupe_key, list_message
+from ventanas.notifier.compose import (
+    Reader,
+    common_context,
+    dedupe_key,
+    list_message,
+    personal_feed,
+    reader_zone,
+)
 from ventanas.notifier.mail import unsubscribe_url
 from ventanas.notifier.render import Rendered, render
 from ventanas.notifier.scope import FollowScope
@@ -111,9 +118,10 @@ def build(session: Session, settings: Settings, subscriber: Subscriber, scope: F
     """Everything a digest template needs, for one reader."""
     lang = subscriber.language
     followed = tuple(subscriber.states or ())
+    zone = reader_zone(subscriber)
 
     def mail(view):
-        return scope.mail(view, lang, followed)
+        return scope.mail(view, lang, followed, zone)
 
     sections, meetings = [], {}
     for state in followed:
@@ -175,9 +183,11 @@ def changes_since(session: Session, subscriber: Subscriber, scope: FollowScope, 
         earlier = latest.get(view.id)
         if earlier is not None and earlier.kind == "created" and kind not in ("cancelled", "vanished"):
             continue  # new since the last digest: its current dates are all the reader needs
+        zone = reader_zone(subscriber)
         before = earlier.before if earlier is not None and earlier.before else before_text(
-            change, view, subscriber.language)
-        latest[view.id] = ChangeItem(kind, scope.mail(view, subscriber.language, tuple(subscriber.states)), before)
+            change, view, subscriber.language, zone)
+        latest[view.id] = ChangeItem(kind, scope.mail(view, subscriber.language, tuple(subscriber.states), zone),
+                                     before)
     items = sorted(latest.values(), key=lambda i: (i.kind != "cancelled", i.kind == "created", i.event.first_day))
     return items[:MAX_CHANGES]
 
@@ -188,7 +198,8 @@ def render_digest(session: Session, settings: Settings, subscriber: Subscriber, 
     scope = scope or FollowScope(session, today)
     context = build(session, settings, subscriber, scope, today)
     return render("digest", subscriber.language, reader=Reader.of(subscriber),
-                  unsubscribe_url=unsubscribe_url(settings, "PREVIEW"), **common_context(settings), **context)
+                  unsubscribe_url=unsubscribe_url(settings, "PREVIEW"),
+                  personal_feed=personal_feed(settings, subscriber.feed_token), **common_context(settings), **context)
 
 
 def enqueue_digests(storage: Storage, settings: Settings, subscribers: list[Subscriber], scope: FollowScope, *,
