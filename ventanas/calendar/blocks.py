@@ -94,31 +94,26 @@ class BlockCache:
         return f"{RENDER_VERSION}|{fingerprint(event)}"
 
     def _cached(self, ids: list[int] | None) -> dict[int, tuple[str, Fragments]]:
-        """What the cache holds, for every event or for ``ids``; an event missing a language is not held."""
+        """What the cache holds, for every event or for ``ids``: one row per event, its VEVENT in every
+        language joined to it by (event, language) and stamp, so an event missing a language (or holding
+        one of another rendering) is not held."""
+        joins = " ".join(f"JOIN vevent v{i} ON v{i}.event_id = f.event_id AND v{i}.lang = '{lang}'"
+                         f" AND v{i}.fingerprint = f.fingerprint" for i, lang in enumerate(LANGS))
+        blobs = ", ".join(f"v{i}.ics" for i in range(len(LANGS)))
+        query = f"SELECT f.event_id, f.fingerprint, f.json, f.csv, f.tzids, f.all_day, {blobs} FROM fragment f {joins}"
         rows: list[tuple] = []
-        veventrows: list[tuple] = []
         if ids is None:
-            rows = self._db.execute("SELECT event_id, fingerprint, json, csv, tzids, all_day FROM fragment").fetchall()
-            veventrows = self._db.execute("SELECT event_id, lang, fingerprint, ics FROM vevent").fetchall()
+            rows = self._db.execute(query).fetchall()
         else:
             for i in range(0, len(ids), 500):
                 chunk = ids[i:i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows += self._db.execute("SELECT event_id, fingerprint, json, csv, tzids, all_day FROM fragment"
-                                         f" WHERE event_id IN ({marks})", chunk).fetchall()
-                veventrows += self._db.execute("SELECT event_id, lang, fingerprint, ics FROM vevent"
-                                               f" WHERE event_id IN ({marks})", chunk).fetchall()
-        blocks: dict[int, dict[str, tuple[str, bytes]]] = {}
-        for event_id, lang, stamp, ics in veventrows:
-            blocks.setdefault(event_id, {})[lang] = (stamp, bytes(ics))
-        cached = {}
-        for event_id, stamp, json_text, csv_text, tzids, all_day in rows:
-            langs = blocks.get(event_id, {})
-            if any(langs.get(lang, ("",))[0] != stamp for lang in LANGS):
-                continue
-            cached[event_id] = (stamp, Fragments({lang: langs[lang][1] for lang in LANGS}, json_text, csv_text,
-                                                 frozenset(filter(None, tzids.split(","))), bool(all_day)))
-        return cached
+                rows += self._db.execute(f"{query} WHERE f.event_id IN ({','.join('?' * len(chunk))})",
+                                         chunk).fetchall()
+        return {
+            row[0]: (row[1], Fragments(dict(zip(LANGS, row[6:], strict=True)), row[2], row[3],
+                                       frozenset(filter(None, row[4].split(","))), bool(row[5])))
+            for row in rows
+        }
 
     def fragments(self, entries: Iterable[EventView | Entry], load: Callable[[list[int]], list[EventView]], *,
                   rebuild: bool = False, prune: bool = True) -> tuple[dict[int, Fragments], int]:
