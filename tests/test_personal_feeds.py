@@ -262,3 +262,20 @@ def test_serve_answers_the_feed_and_then_410_over_http(world, settings):
         with world.transaction() as session:
             subs.unsubscribe(session, "ana@example.org", now=utcnow())
         assert fetch(server, "GET", f"/personal/{token}.ics")[0].status == 410
+
+
+def test_the_confirmation_page_shows_the_calendar_when_given_it(world, settings):
+    """notifier/web.py passes personal_feed=personal_feed_links(settings, subscriber) to the confirmed page;
+    without it the page is as before."""
+    from ventanas.notifier.personal import personal_feed_links
+    from ventanas.notifier.render import environment
+
+    token = subscribe(world, "ana@example.org", language="es")
+    with world.session() as session:
+        links = personal_feed_links(settings, store.find(session, "ana@example.org"))
+    page = environment("es").get_template("web_message.html.j2")
+    shown = page.render(title_key="confirmed", email="ana@example.org", states=["MEX"], personal_feed=links)
+    assert f'href="webcal://127.0.0.1:8000/personal/{token}.ics"' in shown
+    assert f'value="http://127.0.0.1:8000/personal/{token}.ics"' in shown and "Su calendario" in shown
+    before = page.render(title_key="confirmed", email="ana@example.org", states=["MEX"])
+    assert "personal/" not in before and "ana@example.org" in before
