@@ -144,13 +144,16 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import logging
 
+    from ventanas.notifier.personal import make_routes as personal_routes
     from ventanas.notifier.web import make_routes
     from ventanas.web import Handler, serve
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     # Dynamic endpoints register here: path prefix -> ventanas.web.Handler (see ventanas/web.py).
     routes: dict[str, Handler] = {}
-    routes.update(make_routes(open_storage(settings), settings))  # /subscribe, /confirm, /unsubscribe
+    storage = open_storage(settings)
+    routes.update(make_routes(storage, settings))  # /subscribe, /confirm, /unsubscribe
+    routes.update(personal_routes(storage, settings))  # /personal/<token>.ics: 410 Gone once unsubscribed
     serve(settings.public_dir, args.host, args.port, routes, idle_timeout=settings.serve_idle_timeout,
           body_timeout=settings.serve_body_timeout, trusted_proxies=settings.serve_trusted_proxies)
     return EXIT_OK
@@ -301,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--lead", default="30,7,1", metavar="DAYS", help="reminder days before a deadline (default 30,7,1)")
     a.add_argument("--digest", default="weekly", choices=("weekly", "daily", "off"), help="default weekly")
     a.add_argument("--lang", default="en", choices=("en", "es", "fr"), help="language of the mail (default en)")
+    a.add_argument("--timezone", metavar="ZONE",
+                   help="IANA zone for local times in mail, e.g. America/Mexico_City (default: the first State's)")
     actions.add_parser("list", help="list subscribers").add_argument("--json", action="store_true")
     actions.add_parser("remove", help="delete a subscriber; mail waiting for it is cancelled").add_argument("email")
     x = actions.add_parser("export", help="every subscriber as CSV or JSON")

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from tests.test_feeds_scenario import GENEVA, fill, ohchr_items, process_items, record
@@ -238,3 +241,46 @@ def test_news_item_is_no_calendar_event(storage, settings):
     assert newsletter.key in (public / "api" / "events.json").read_text()  # the data keeps it
     for page in ("bodies/CRM.html", "states/MEX.html", "es/states/MEX.html"):
         assert newsletter.source_url in (public / page).read_text(), page  # and the pages link to it
+
+
+# -- the Spanish and French VEVENTs: icalendar's bytes, written faster --------------------------
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab ,;:\\^\nñé€ü中😀\t\"'")), max_size=400))
+def test_a_text_line_is_what_icalendar_writes(text):
+    from icalendar.parser import Contentline, Parameters
+    from icalendar.prop import vText
+
+    from ventanas.calendar.feeds import text_line
+
+    for name in ("SUMMARY", "DESCRIPTION"):
+        assert text_line(name, text) == Contentline.from_parts(name, Parameters(), vText(text)).to_ical() + b"\r\n"
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=600)
+       | st.text(alphabet=st.sampled_from(list("a\\^é€😀")), max_size=300))
+def test_folding_is_icalendars(line):
+    from icalendar.parser import Contentline
+
+    from ventanas.calendar.feeds import fold
+
+    assert fold(line.encode("utf-8")) == Contentline(line).to_ical()
+
+
+def test_a_translated_vevent_is_what_icalendar_writes_for_it(storage, settings):
+    """es/fr VEVENTs swap two lines of the English one: the bytes icalendar gives for the whole event."""
+    from ventanas.calendar import feeds
+    from ventanas.calendar.events import load_events
+
+    fill(storage)
+    with storage.session() as session:
+        views = load_events(session)
+    for view in views:
+        blocks = feeds.event_blocks(view)
+        assert blocks["en"] == feeds.event_component(view).to_ical()
+        for lang in ("es", "fr"):
+            component = feeds.event_component(view)
+            component["SUMMARY"] = icalendar.vText(feeds.summary_of(view, lang))
+            component["DESCRIPTION"] = icalendar.vText(feeds.description_of(view, lang))
+            assert blocks[lang] == component.to_ical(), (view.key, lang)

@@ -1,4 +1,5 @@
-"""Every feed puts each timed event at its stored instant in ical.js (under Node), icalendar and ical.
+"""Every feed puts each timed event at its stored instant in ical.js (under Node), icalendar and ical,
+in every language: a Spanish or French feed has the English feed's UIDs, dates and instants.
 
 ical.js, Mozilla's parser behind many web calendars, reads a feed's own VTIMEZONE: it is run on every
 published feed by tests/js/instants.mjs. icalendar and ical look a TZID they know up in the system's
@@ -127,7 +128,7 @@ def test_every_feed_gives_every_timed_event_its_stored_instant(storage, publishe
         rows = s.execute(select(Event.key, Event.start, Event.end).where(Event.all_day.is_(False))).all()
     stored = {f"{key}@ventanas": (seconds(start), seconds(end)) for key, start, end in rows}
     assert len(stored) == 2 + len(ZONES_ELSEWHERE) * len(MOMENTS)
-    feeds = sorted((published / "feeds").rglob("*.ics"))
+    feeds = sorted(path for tree in ("feeds", "es/feeds", "fr/feeds") for path in (published / tree).rglob("*.ics"))
     by_icaljs = icaljs(feeds)
     checked, wrong = set(), []
     for path in feeds:
@@ -214,3 +215,39 @@ def test_every_zone_reads_right_from_2000_to_the_last_year_an_event_may_have(tmp
                       for reader, value in got.items() if value != want]
         assert len(by_icaljs[path]) == sum(1 for t, _ in expected if t == tzid)
     assert not wrong, f"{len(wrong)} wrong (zone, local time, reader, hours off), e.g. {wrong[:10]}"
+
+
+def all_day_dates(raw: bytes) -> dict[str, tuple]:
+    """Each event's UID → (DTSTART, DTEND, SEQUENCE, STATUS) as icalendar reads them, all-day events too."""
+    return {str(e["UID"]): (e["DTSTART"].dt, e["DTEND"].dt if "DTEND" in e else None, int(e["SEQUENCE"]),
+                            str(e["STATUS"]))
+            for e in icalendar.Calendar.from_ical(raw).walk("VEVENT")}
+
+
+def test_a_feed_in_spanish_or_french_has_the_english_feeds_events_at_the_same_instants(published):
+    """The same UIDs, days, instants, sequences and statuses in all three languages, for every reader;
+    only the words differ (and the calendar's name)."""
+    english = sorted((published / "feeds").rglob("*.ics"))
+    translated = {lang: [published / lang / path.relative_to(published) for path in english] for lang in ("es", "fr")}
+    assert all(path.is_file() for paths in translated.values() for path in paths)
+    by_icaljs = icaljs(english + translated["es"] + translated["fr"])
+    for lang, paths in translated.items():
+        for source, path in zip(english, paths, strict=True):
+            ours, theirs = source.read_bytes(), path.read_bytes()
+            assert by_icaljs[path] == by_icaljs[source], path
+            assert all_day_dates(theirs) == all_day_dates(ours), path
+            strict_en = {e.uid: (e.dtstart, e.dtend, e.sequence)
+                         for e in IcsCalendarStream.calendar_from_ics(ours.decode()).events}
+            strict = {e.uid: (e.dtstart, e.dtend, e.sequence)
+                      for e in IcsCalendarStream.calendar_from_ics(theirs.decode()).events}
+            assert strict == strict_en, path
+            calendar, original = icalendar.Calendar.from_ical(theirs), icalendar.Calendar.from_ical(ours)
+            # (icalendar reads an X- property's text without unescaping its commas)
+            assert str(calendar["X-WR-CALNAME"]).replace("\\,", ",") == str(calendar["NAME"]), path
+            assert str(calendar["DESCRIPTION"]) != str(original["DESCRIPTION"]), path
+            assert str(calendar["SOURCE"]).endswith(f"/{lang}/{source.relative_to(published).as_posix()}")
+    mexico = icalendar.Calendar.from_ical((published / "es/feeds/states/MEX.ics").read_bytes())
+    assert str(mexico["NAME"]) == "ventanas: México"
+    review = next(e for e in mexico.walk("VEVENT") if str(e["UID"]) == "ohchr/CMW/42/review/MEX@ventanas")
+    assert str(review["SUMMARY"]) == "CMW: examen de México"
+    assert "Qué hacer:" in str(review["DESCRIPTION"]) and "Fuente: https://" in str(review["DESCRIPTION"])

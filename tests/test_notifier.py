@@ -14,7 +14,8 @@ import dataclasses
 import email
 import email.policy
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -453,3 +454,52 @@ def test_demo_mail_is_written_once(world, settings):
     again = run_demo_mail(world, settings)
     assert (again.added, again.enqueued, again.written) == (False, 0, [])
     assert again.digest_file == first.digest_file
+
+
+# -- local time and the personal calendar ------------------------------------------------------
+
+def dialogue_with_guatemala() -> EventItem:
+    geneva = ZoneInfo("Europe/Zurich")
+    start = datetime(2025, 8, 6, 15, 0, tzinfo=geneva)
+    return _item("ohchr/CERD/116/dialogue/GTM/1", "CERD", Kind.DIALOGUE, "CERD 116th session: dialogue with Guatemala",
+                 start, start + timedelta(hours=3), timezone="Europe/Zurich", session="116",
+                 states=[StateLink("GTM", Role.REVIEWED)])
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("es", "6 ago 2025, 15:00–18:00 Ginebra · 07:00–10:00 Ciudad de México"),
+    ("en", "6 Aug 2025, 15:00–18:00 Geneva · 07:00–10:00 Mexico City"),
+    ("fr", "6 août 2025, 15:00–18:00 Genève · 07:00–10:00 Mexico"),
+])
+def test_mail_says_geneva_time_and_the_readers_time(world, settings, lang, said):
+    """The readers follow Mexico first: their mail gives Mexico City's hours beside Geneva's."""
+    store_items(world, calendar() + [dialogue_with_guatemala()], when=utcnow() - timedelta(days=1))
+    notify(world, settings)
+    (digest,) = outbox(world, recipient=READER[lang], reason="digest")
+    assert said in plain(digest.text_body) and said in plain(digest.html_body)
+
+
+def test_a_readers_own_zone_wins_over_the_first_states(world, settings):
+    store_items(world, calendar() + [dialogue_with_guatemala()], when=utcnow() - timedelta(days=1))
+    with world.transaction() as session:
+        prefs = subs.preferences(states=["MEX", "GTM"], language="en", timezone="America/New_York")
+        subs.add_confirmed(session, "dana@example.org", prefs, now=utcnow() - timedelta(hours=1),
+                           change_id=store.latest_change_id(session))
+    notify(world, settings)
+    (digest,) = outbox(world, recipient="dana@example.org", reason="digest")
+    assert "15:00–18:00 Geneva · 09:00–12:00 New York" in plain(digest.text_body)
+    with pytest.raises(subs.InvalidSubscription, match="IANA"):
+        subs.preferences(states=["MEX"], timezone="Mexico City")
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "fr"])
+def test_every_list_mail_links_the_personal_calendar(world, settings, lang):
+    notify(world, settings)
+    with world.session() as session:
+        token = store.find(session, READER[lang]).feed_token
+    assert token and len(token) == 32
+    mails = outbox(world, recipient=READER[lang])
+    assert {m.reason for m in mails} >= {"digest", "reminder"}
+    for mail in mails:
+        assert f"webcal://127.0.0.1:8000/personal/{token}.ics" in mail.text_body
+        assert f"http://127.0.0.1:8000/personal/{token}.ics" in mail.html_body

@@ -82,13 +82,13 @@ def test_moved_session_rewrites_exactly_the_affected_files(storage, settings):
     # stored with second precision: a move within the second of the first crawl keeps the same stamp
     assert session["LAST-MODIFIED"].dt >= old_session["LAST-MODIFIED"].dt
 
-    # The session reviews Mexico and Bolivia: their feeds, exports and pages; the CMW feed and pages;
-    # everything-feeds, exports and the history. Not the deadlines feeds (no deadline moved), not the
-    # index (no deadline within its horizon changed), nothing of other States.
+    # The session reviews Mexico and Bolivia: their feeds (in three languages), exports and pages; the
+    # CMW feeds and pages; everything-feeds, exports and the history. Not the deadlines feeds (no
+    # deadline moved), not the index (no deadline within its horizon changed), nothing of other States.
     pages = {f"{prefix}{name}" for prefix in ("", "es/", "fr/")
-             for name in ("states/MEX.html", "states/BOL.html", "bodies/CMW.html", "history.html")}
+             for name in ("states/MEX.html", "states/BOL.html", "bodies/CMW.html", "history.html",
+                          "feeds/states/MEX.ics", "feeds/states/BOL.ics", "feeds/bodies/CMW.ics", "feeds/all.ics")}
     expected = {
-        "feeds/states/MEX.ics", "feeds/states/BOL.ics", "feeds/bodies/CMW.ics", "feeds/all.ics",
         "api/states/MEX.json", "api/states/MEX.csv", "api/states/BOL.json", "api/states/BOL.csv",
         "api/events.json", "api/events.csv", *pages,
     }

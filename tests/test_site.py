@@ -129,8 +129,21 @@ def test_subscribe_links_use_the_base_url(storage, settings):
     custom = dataclasses.replace(settings, base_url="https://ventanas.example.org/cal")
     publish(storage, custom)
     parsed = page(Path(custom.public_dir), "es/states/MEX.html")
-    assert "webcal://ventanas.example.org/cal/feeds/states/MEX.ics" in parsed.links
-    assert "https://ventanas.example.org/cal/feeds/states/MEX-deadlines.ics" in {i.get("value") for i in parsed.inputs}
+    assert "webcal://ventanas.example.org/cal/es/feeds/states/MEX.ics" in parsed.links
+    assert "https://ventanas.example.org/cal/es/feeds/states/MEX-deadlines.ics" in {i.get("value") for i in parsed.inputs}
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_each_language_links_its_own_feeds(public, lang):
+    """The Spanish pages' buttons open the Spanish feeds, which exist; no English feed is offered there."""
+    for name in ("index.html", "states/MEX.html", "bodies/CMW.html"):
+        parsed = page(public, f"{lang}/{name}")
+        feeds = [link for link in parsed.links if link.startswith("webcal://")]
+        assert feeds, name
+        for link in feeds:
+            relative = link.removeprefix("webcal://127.0.0.1:8000/")
+            assert relative.startswith(f"{lang}/feeds/"), (name, link)
+            assert (public / relative).is_file(), link
 
 
 def test_every_input_has_a_label(public):

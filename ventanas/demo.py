@@ -71,5 +71,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  database: {storage.describe_url()}   (python run.py status)")
     print(f"  mail:     {mail.outbox_dir.resolve()}/*.eml" + (f"   e.g. the Spanish digest {mail.digest_file.resolve()}"
                                                                if mail.digest_file else ""))
+    if mail.feed_url:
+        print(f"  her calendar, with reminders: {mail.feed_url}   (a file in {public / 'personal'}/)")
     failed = [r for r in reports if str(r.health) != "ok"]
     return 0 if not failed else 1

@@ -5,11 +5,16 @@ It keeps a cursor (the last change id it published, in the database).
 
 - the event's States (its scope now, the States it had before the change, and
   for a session's event every State reviewed at that session) → their feeds
-  (``feeds/states/<ISO3>.ics``, ``…-deadlines.ics``), exports
-  (``api/states/<ISO3>.json|csv``) and pages (``[<lang>/]states/<ISO3>.html``);
-- the event's body (now and before) → ``feeds/bodies/<BODY>.ics`` and its pages;
-- any change → ``feeds/all.ics``, ``api/events.json|csv``, the index and the
+  in each language (``[<lang>/]feeds/states/<ISO3>.ics``, ``…-deadlines.ics``),
+  exports (``api/states/<ISO3>.json|csv``) and pages (``[<lang>/]states/<ISO3>.html``),
+  and the personal feeds of the subscribers who follow them;
+- the event's body (now and before) → ``[<lang>/]feeds/bodies/<BODY>.ics`` and its pages;
+- any change → ``[<lang>/]feeds/all.ics``, ``api/events.json|csv``, the index and the
   history pages.
+
+Personal feeds (``personal/<token>.ics``, :mod:`ventanas.calendar.personal`)
+are also written for a subscriber who is new or changed their choices, and
+removed for one who left, even when no event changed.
 
 Feeds and exports depend only on stored data. Pages also depend on the day
 ("upcoming", "days left", the today line): the publisher notes the day it
@@ -41,7 +46,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ventanas.calendar import exports, feeds, i18n
+from ventanas.calendar import exports, feeds, i18n, personal
 from ventanas.calendar.blocks import BlockCache, Fragments
 from ventanas.calendar.events import (
     CLOSED_MEMBERSHIP,
@@ -54,6 +59,7 @@ from ventanas.calendar.events import (
     rows_for,
 )
 from ventanas.calendar.files import sync, write_if_changed
+from ventanas.calendar.labels import ui
 from ventanas.calendar.site import HISTORY_LENGTH, INDEX_HORIZON_DAYS, ChangeLine, Site, page_path
 from ventanas.clock import today as clock_today
 from ventanas.config import Settings
@@ -90,9 +96,11 @@ class PublishReport:
     pages_day: str = ""
     reason: str = ""
     seconds: dict[str, float] = field(default_factory=dict)  # per phase, for `publish --json` and the benchmark
+    revoked: list[str] = field(default_factory=list)  # personal feeds removed (their subscriber left)
 
     def as_dict(self) -> dict:
         return {"changes": self.changes, "written": len(self.written), "unchanged": self.unchanged,
+                "personal_feeds_revoked": len(self.revoked),
                 "rendered_events": self.rendered_events, "full": self.full, "pages_day": self.pages_day,
                 "reason": self.reason, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
@@ -173,12 +181,14 @@ def _history(session: Session, views: dict[int, EventView], scope: Scope) -> lis
     ]
 
 
-def _feed(write: _Writer, relative: str, items: Iterable[EventView | Entry], fragments: dict[int, Fragments], *,
-          name: str, description: str, base_url: str) -> None:
+def _feed(write: _Writer, relative: str, lang: str, items: Iterable[EventView | Entry],
+          fragments: dict[int, Fragments], *, name: str, description: str, base_url: str) -> None:
+    """One feed in one language: ``feeds/…`` (English), ``es/feeds/…``, ``fr/feeds/…``."""
     parts = [fragments[v.id] for v in items if feeds.in_feeds(v)]
     tzids = set().union(*(p.tzids for p in parts)) if parts else set()
-    data = feeds.assemble((p.ics for p in parts), tzids, feed_id=relative.removeprefix("feeds/").removesuffix(".ics"),
-                          name=name, description=description, url=f"{base_url}/{relative}")
+    feed_id = relative.removesuffix(".ics").replace("feeds/", "", 1)  # "states/MEX", "es/states/MEX"
+    data = feeds.assemble((p.ics[lang] for p in parts), tzids, feed_id=feed_id, name=name,
+                          description=description, url=f"{base_url}/{relative}")
     write(relative, data)
 
 
@@ -210,6 +220,8 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
         day_changed = cache.note("day") != today.isoformat()
         if not full and not changes and not day_changed:
             report.reason = "no new changes"
+            # still: the feeds of new subscribers or new choices, and the removal of those who left
+            _personal(report, personal.sync(session, settings, cache, touched=set()))
             return report
         report.full = full
 
@@ -236,6 +248,11 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
                     link_span_days=settings.link_span_days)
         _publish_files(write, site, session, plan, entries, views, scope, fragments, base_url,
                        full=full, today=today, lap=lap)
+        by_id = {e.id: e for e in entries}
+        _personal(report, personal.sync(
+            session, settings, cache, touched=None if full else plan.states, fragments=fragments, durable=False,
+            events_of=lambda code: [by_id[i] for i in scope.events_of.get(code, [])]))
+        lap("personal_feeds")
         if report.written:
             sync()  # on disk before the cursor says so
         lap("sync")
@@ -243,6 +260,12 @@ def publish(storage: Storage, settings: Settings, *, full: bool = False, today: 
         if changes:
             storage.advance_cursor(session, CURSOR, changes[-1].id)
     return report
+
+
+def _personal(report: PublishReport, done: personal.PersonalReport) -> None:
+    report.written += done.written
+    report.unchanged += done.unchanged
+    report.revoked += done.revoked
 
 
 def _index_deadlines(entries: Sequence[EventView | Entry], today: date) -> list[int]:
@@ -276,23 +299,28 @@ def _publish_files(write: _Writer, site: Site, session: Session, plan: Plan, ent
         write("style.css", (STATIC / "style.css").read_bytes())
         write("404.html", site.not_found())
 
-    # feeds and exports: only what the changes touched
+    # feeds (in every language) and exports: only what the changes touched
     for code in sorted(plan.states):
         items = [by_id[i] for i in scope.events_of.get(code, [])]
-        name = i18n.state_name(code, "en")
-        _feed(write, f"feeds/states/{code}.ics", items, fragments, base_url=base_url, name=f"ventanas: {name}",
-              description=f"UN treaty-body reporting windows and migration dialogues concerning {name}.")
-        _feed(write, f"feeds/states/{code}-deadlines.ics", [e for e in items if e.is_deadline], fragments,
-              base_url=base_url, name=f"ventanas: {name} — deadlines",
-              description=f"Report due dates and civil-society deadlines concerning {name}.")
+        deadlines = [e for e in items if e.is_deadline]
+        for lang in i18n.LANGS:
+            name = i18n.state_name(code, lang)
+            _feed(write, page_path(lang, f"feeds/states/{code}.ics"), lang, items, fragments, base_url=base_url,
+                  name=ui(lang, "feed_state", state=name), description=ui(lang, "feed_state_desc", state=name))
+            _feed(write, page_path(lang, f"feeds/states/{code}-deadlines.ics"), lang, deadlines, fragments,
+                  base_url=base_url, name=ui(lang, "feed_state_deadlines", state=name),
+                  description=ui(lang, "feed_state_deadlines_desc", state=name))
         _exports(write, f"api/states/{code}", items, fragments, state=code)
     for code in sorted(plan.bodies & set(BODIES)):
-        _feed(write, f"feeds/bodies/{code}.ics", [e for e in entries if e.body == code], fragments,
-              base_url=base_url, name=f"ventanas: {code} — {i18n.body_name(code, 'en')}",
-              description=f"Every event of the {i18n.body_name(code, 'en')} known to ventanas.")
+        items = [e for e in entries if e.body == code]
+        for lang in i18n.LANGS:
+            name = i18n.body_name(code, lang)
+            _feed(write, page_path(lang, f"feeds/bodies/{code}.ics"), lang, items, fragments, base_url=base_url,
+                  name=ui(lang, "feed_body", code=code, name=name), description=ui(lang, "feed_body_desc", name=name))
     if plan.aggregates:
-        _feed(write, "feeds/all.ics", entries, fragments, base_url=base_url, name="ventanas: all events",
-              description="Every event ventanas knows: UN treaty bodies, UPR, GFMD, CRM and CSM.")
+        for lang in i18n.LANGS:
+            _feed(write, page_path(lang, "feeds/all.ics"), lang, entries, fragments, base_url=base_url,
+                  name=ui(lang, "feed_all_name"), description=ui(lang, "feed_all_desc"))
         _exports(write, "api/events", entries, fragments)
     lap("feeds_and_exports")
 

@@ -1,9 +1,14 @@
 """The static site: index, State, body and history pages in English, Spanish and French (Jinja2).
 
 One tree per language: English at the root, Spanish under ``es/``, French
-under ``fr/``; feeds, exports and the style sheet are shared at the root.
+under ``fr/``, each with its own feeds (``es/feeds/…``), which its pages'
+subscribe buttons open; exports and the style sheet are shared at the root.
 Links between pages are relative, so the tree works from any base path and
 from disk; subscribe links are absolute, built from ``Settings.base_url``.
+
+A timed event says its hours in its own zone and, on a State's page, in the
+State's ("12:00–13:00 Ginebra · 04:00–05:00 Ciudad de México", see
+:mod:`ventanas.calendar.zones`).
 
 Pages depend on the day ("upcoming", "days left", the today line): they say
 which day they were computed for, and the publisher re-renders them when
@@ -21,7 +26,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ventanas.calendar import i18n, wording
+from ventanas.calendar import i18n, wording, zones
 from ventanas.calendar.events import EventView
 from ventanas.calendar.labels import FIELD_NAMES, source_name, ui
 from ventanas.calendar.timeline import render_timeline, timeline_range
@@ -99,7 +104,7 @@ class Site:
         self.today = today
         self.demo_clock = demo_clock
         self.span = link_span_days
-        self._rows: dict[tuple[int, str], Row] = {}
+        self._rows: dict[tuple[int, str, str | None], Row] = {}
         self.env = _environment()
 
     # -- links ---------------------------------------------------------------
@@ -140,13 +145,12 @@ class Site:
                                     state=state, cycle=str(view.details.get("cycle") or "") or None, lang=lang,
                                     key=view.key)
 
-    def when(self, view: EventView, lang: str) -> str:
+    def when(self, view: EventView, lang: str, local_zone: str | None = None) -> str:
+        """The dates; for a timed event its hours in its zone, and in ``local_zone`` when those differ."""
         text = i18n.fmt_range(view.first_day, view.last_day, lang)
         if not view.all_day and isinstance(view.start, datetime):
-            times = i18n.fmt_time(view.start, view.timezone, lang)
-            if isinstance(view.end, datetime):
-                times += "–" + i18n.fmt_time(view.end, view.timezone, lang)
-            text += f", {times}" + (f" ({view.timezone})" if view.timezone else " (UTC)")
+            end = view.end if isinstance(view.end, datetime) else None
+            text += ", " + zones.times_text(view.start, end, view.timezone, lang, local_zone)
         return text
 
     def badges(self, view: EventView, lang: str) -> list[tuple[str, str]]:
@@ -159,9 +163,10 @@ class Site:
             found.append(("estimated", ui(lang, "estimated_how", how=wording.estimate_how(view.rule, lang))))
         return found
 
-    def row(self, view: EventView, lang: str) -> Row:
-        """An event as a table row; the same on every page it appears on, so built once per language."""
-        key = (view.id, lang)
+    def row(self, view: EventView, lang: str, local_zone: str | None = None) -> Row:
+        """An event as a table row; the same on every page it appears on (State pages of one zone alike),
+        so built once per language and zone."""
+        key = (view.id, lang, local_zone)
         found = self._rows.get(key)
         if found is None:
             badges = self.badges(view, lang)
@@ -169,7 +174,8 @@ class Site:
             badge_html = Markup(" ").join(Markup('<span class="badge {}">{}</span>').format(c, t) for c, t in badges)
             lane = "binding" if view.binding else "non-binding"
             found = Row(
-                anchor=f"ev-{view.id}", view=view, title=self.title_of(view, lang), when=self.when(view, lang),
+                anchor=f"ev-{view.id}", view=view, title=self.title_of(view, lang),
+                when=self.when(view, lang, local_zone),
                 kind=i18n.kind_label(view.kind, lang), badge_html=badge_html, past=view.last_day < self.today,
                 inactive=not view.active, body=view.body, location=view.location, source_url=view.source_url,
                 css=" ".join([lane, *(["deadline"] if view.is_deadline else []), *(["inactive"] if not view.active else [])]),
@@ -184,16 +190,17 @@ class Site:
               deadlines: Sequence[tuple[EventView, Sequence[str]]]) -> bytes:
         context = self._context(lang, "index.html", "ventanas")
         context.update(
-            all_feed=self.feed_link("feeds/all.ics", ui(lang, "feed_all")),
+            all_feed=self.feed_link(page_path(lang, "feeds/all.ics"), ui(lang, "feed_all")),
             state_rows=[
                 {"code": code, "name": i18n.state_name(code, lang),
-                 "feed": self.feed_link(f"feeds/states/{code}.ics", ui(lang, "all_events")),
-                 "deadlines": self.feed_link(f"feeds/states/{code}-deadlines.ics", ui(lang, "deadlines_only"))}
+                 "feed": self.feed_link(page_path(lang, f"feeds/states/{code}.ics"), ui(lang, "all_events")),
+                 "deadlines": self.feed_link(page_path(lang, f"feeds/states/{code}-deadlines.ics"),
+                                             ui(lang, "deadlines_only"))}
                 for code in sorted(states, key=lambda c: fold(i18n.state_name(c, lang)))
             ],
             body_rows=[
                 {"code": code, "name": i18n.body_name(code, lang), "binding": BODIES[code].binding,
-                 "feed": self.feed_link(f"feeds/bodies/{code}.ics", code)}
+                 "feed": self.feed_link(page_path(lang, f"feeds/bodies/{code}.ics"), code)}
                 for code in bodies
             ],
             deadlines=[(self.row(view, lang), sorted(codes, key=lambda c: fold(i18n.state_name(c, lang))))
@@ -209,21 +216,22 @@ class Site:
         name = i18n.state_name(code, lang)
         context = self._context(lang, f"states/{code}.html", name)
         first, last = timeline_range(self.today)
-        rows = [self.row(e, lang) for e in events if e.kind != "news"]
-        news = [self.row(e, lang) for e in reversed(events) if e.kind == "news"][:STATE_NEWS]
+        local = zones.state_zone(code)
+        rows = [self.row(e, lang, local) for e in events if e.kind != "news"]
+        news = [self.row(e, lang, local) for e in reversed(events) if e.kind == "news"][:STATE_NEWS]
         said = [(link, link.sentence(lang)) for link in links]
         said_before = [(link, link.sentence(lang)) for link in earlier_links]
         context.update(
             code=code, name=name,
-            feeds=[self.feed_link(f"feeds/states/{code}.ics", ui(lang, "all_events")),
-                   self.feed_link(f"feeds/states/{code}-deadlines.ics", ui(lang, "deadlines_only"))],
+            feeds=[self.feed_link(page_path(lang, f"feeds/states/{code}.ics"), ui(lang, "all_events")),
+                   self.feed_link(page_path(lang, f"feeds/states/{code}-deadlines.ics"), ui(lang, "deadlines_only"))],
             json_href=f"{context['root']}api/states/{code}.json", csv_href=f"{context['root']}api/states/{code}.csv",
             links=[sentence for _, sentence in said],
             earlier_links=[sentence for _, sentence in said_before],
             windows=[
-                {"deadline": self.row(w.deadline, lang), "days_left": w.days_left(self.today),
-                 "review": self.row(w.review, lang) if w.review else None,
-                 "opened": self.row(w.opened, lang) if w.opened else None}
+                {"deadline": self.row(w.deadline, lang, local), "days_left": w.days_left(self.today),
+                 "review": self.row(w.review, lang, local) if w.review else None,
+                 "opened": self.row(w.opened, lang, local) if w.opened else None}
                 for w in windows
             ],
             timeline=render_timeline(
@@ -262,7 +270,8 @@ class Site:
 
         context.update(
             code=code, name=name, binding=BODIES[code].binding,
-            feeds=[self.feed_link(f"feeds/bodies/{code}.ics", ui(lang, "all_events"))],
+            feeds=[self.feed_link(page_path(lang, f"feeds/bodies/{code}.ics"), ui(lang, "all_events"))],
+            feed_href=f"{context['lang_root']}feeds/bodies/{code}.ics",
             upcoming=[body_row(e) for e in coming[:BODY_ROWS]], more_upcoming=max(0, len(coming) - BODY_ROWS),
             past=[body_row(e) for e in past[:BODY_ROWS]], more_past=max(0, len(past) - BODY_ROWS),
             json_href=f"{context['root']}api/events.json",

@@ -150,11 +150,79 @@ def estimate_how(rule_name: str | None, lang: str) -> str:
     return forms["practice"]
 
 
-def estimate_note(rule_name: str | None) -> str:
-    """What feeds and exports (in English) say of an estimated date, in place of the rule's id and
-    the stored description (which cites where the rule was recorded, not what a reader can check)."""
+def estimate_note(rule_name: str | None, lang: str = "en") -> str:
+    """What feeds and exports say of an estimated date, in place of the rule's id and the stored
+    description (which cites where the rule was recorded, not what a reader can check). The rule's
+    own words (``Rule.says``) are English: only the English note quotes them."""
     rule = _RULES.get(rule_name or "")
-    note = f"Date estimated by ventanas, not announced: {estimate_how(rule_name, 'en')}."
-    if rule is not None:
+    words = FEED_WORDS.get(lang, FEED_WORDS["en"])
+    note = words["estimated"].format(how=estimate_how(rule_name, lang))
+    if rule is not None and lang == "en":
         note += f" The practice recorded for this committee: {rule.says}"
-    return note + " The committee's information note will replace this estimate when it is published."
+    return note + " " + words["estimate_replaced"]
+
+
+# -- feeds --------------------------------------------------------------------------------
+
+# The DESCRIPTION of an event in a feed, per language (feeds/…, es/feeds/…, fr/feeds/…).
+FEED_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "session": ", session {n}", "states": "States: {states}{more}.", "more": " and {n} more",
+        "todo": "What to do: {todo}", "source_todo": "The source says: {todo}", "source_text": "{text}",
+        "announced": "Date announced by the source.",
+        "estimated": "Date estimated by ventanas, not announced: {how}.",
+        "estimate_replaced": "The committee's information note will replace this estimate when it is published.",
+        "cancelled": "The source says this event is cancelled.",
+        "postponed": "The source says this event is postponed; the date shown is the last one announced.",
+        "vanished": "The source stopped listing this event on {date}: it may have been moved, cancelled or "
+        "dropped from the page. Check the source.",
+        "source": "Source: {url}", "also": "Also announced at: {urls}",
+        "alarm": "{days} days to go", "alarm_1": "Tomorrow", "alarm_0": "Today",
+    },
+    "es": {
+        "session": ", {n}.º período de sesiones", "states": "Estados: {states}{more}.", "more": " y {n} más",
+        "todo": "Qué hacer: {todo}", "source_todo": "La fuente indica (en su idioma): {todo}",
+        "source_text": "Según la fuente: {text}",
+        "announced": "Fecha anunciada por la fuente.",
+        "estimated": "Fecha estimada por ventanas, no anunciada: {how}.",
+        "estimate_replaced": "La nota informativa del comité reemplazará esta estimación cuando se publique.",
+        "cancelled": "La fuente indica que este evento se canceló.",
+        "postponed": "La fuente indica que este evento se aplazó; la fecha que se muestra es la última anunciada.",
+        "vanished": "La fuente dejó de publicar este evento el {date}: puede haberse trasladado, cancelado o "
+        "retirado de la página. Consulte la fuente.",
+        "source": "Fuente: {url}", "also": "También anunciado en: {urls}",
+        "alarm": "Faltan {days} días", "alarm_1": "Mañana", "alarm_0": "Hoy",
+    },
+    "fr": {
+        "session": ", {n}e session", "states": "États : {states}{more}.", "more": " et {n} autres",
+        "todo": "Que faire : {todo}", "source_todo": "La source indique (dans sa langue) : {todo}",
+        "source_text": "Selon la source : {text}",
+        "announced": "Date annoncée par la source.",
+        "estimated": "Date estimée par ventanas, non annoncée : {how}.",
+        "estimate_replaced": "La note d’information du comité remplacera cette estimation lorsqu’elle sera publiée.",
+        "cancelled": "La source indique que cet événement est annulé.",
+        "postponed": "La source indique que cet événement est reporté ; la date indiquée est la dernière annoncée.",
+        "vanished": "La source a cessé de publier cet événement le {date} : il a pu être déplacé, annulé ou "
+        "retiré de la page. Vérifiez la source.",
+        "source": "Source : {url}", "also": "Également annoncé sur : {urls}",
+        "alarm": "Dans {days} jours", "alarm_1": "Demain", "alarm_0": "Aujourd’hui",
+    },
+}
+
+# A State's role in an event, as a feed's DESCRIPTION says it after the State's name.
+ROLE_WORDS: dict[str, dict[str, str]] = {
+    "en": {"reviewed": "reviewed", "due_by": "report due", "member": "member", "host": "host",
+           "concerned": "concerned"},
+    "es": {"reviewed": "examinado", "due_by": "informe pendiente", "member": "miembro", "host": "anfitrión",
+           "concerned": "concernido"},
+    "fr": {"reviewed": "examiné", "due_by": "rapport attendu", "member": "membre", "host": "hôte",
+           "concerned": "concerné"},
+}
+
+
+def feed_words(lang: str) -> dict[str, str]:
+    return FEED_WORDS.get(lang, FEED_WORDS["en"])
+
+
+def role_word(role: str, lang: str) -> str:
+    return ROLE_WORDS.get(lang, ROLE_WORDS["en"]).get(role, role)

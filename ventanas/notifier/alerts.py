@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ventanas.calendar.events import EventView
 from ventanas.config import Settings
-from ventanas.notifier.compose import Reader, dedupe_key, list_message
+from ventanas.notifier.compose import Reader, dedupe_key, list_message, reader_zone
 from ventanas.notifier.scope import FollowScope
 from ventanas.notifier.views import MailEvent, when_text
 from ventanas.storage import Storage
@@ -72,14 +72,14 @@ def _parse(value: str | None) -> date | datetime | None:
     return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
 
 
-def before_text(change: Change, view: EventView, lang: str) -> str | None:
-    """The event's dates before this change, worded like its dates now."""
+def before_text(change: Change, view: EventView, lang: str, zone: str | None = None) -> str | None:
+    """The event's dates before this change, worded like its dates now (local times in ``zone`` too)."""
     diff = change.diff or {}
     if "start" not in diff and "end" not in diff:
         return None
     start = _parse(diff["start"][0]) if "start" in diff else view.start
     end = _parse(diff["end"][0]) if "end" in diff else view.end
-    return when_text(start, end, view.timezone, lang) if start is not None else None
+    return when_text(start, end, view.timezone, lang, zone) if start is not None else None
 
 
 def items_for(subscriber: Subscriber, relevant: list[tuple[Change, str]], views: dict[int, EventView],
@@ -97,10 +97,10 @@ def items_for(subscriber: Subscriber, relevant: list[tuple[Change, str]], views:
         earlier = per_event.get(view.id)
         if earlier is not None and earlier.reason == "created" and reason != "cancelled":
             continue
-        lang = subscriber.language
-        before = earlier.before if earlier is not None and earlier.before else before_text(change, view, lang)
+        lang, zone = subscriber.language, reader_zone(subscriber)
+        before = earlier.before if earlier is not None and earlier.before else before_text(change, view, lang, zone)
         per_event[view.id] = AlertItem(
-            reason=reason, event=scope.mail(view, lang, tuple(subscriber.states)), before=before,
+            reason=reason, event=scope.mail(view, lang, tuple(subscriber.states), zone), before=before,
             source_name=change.source_name, change_id=change.id, sequence=change.sequence,
         )
     return sorted(per_event.values(), key=lambda i: (i.event.first_day, i.event.key))

@@ -13,18 +13,22 @@ import io
 import json
 import sys
 from datetime import timedelta
+from pathlib import Path
 
+from ventanas.calendar import personal
 from ventanas.clock import utcnow
 from ventanas.config import Settings
 from ventanas.notifier import subscriptions as subs
+from ventanas.notifier.compose import reader_zone
 from ventanas.notifier.notify import digest_now, notify, preview_digest
+from ventanas.notifier.personal import personal_feed_url
 from ventanas.notifier.sender import send
 from ventanas.storage import Storage
 from ventanas.storage import subscribers as store
 from ventanas.storage.models import Subscriber
 
 EXPORT_FIELDS = ("email", "language", "states", "bodies", "kinds", "lead_days", "digest", "confirmed",
-                 "created_at", "confirmed_at", "unsubscribed_at", "digest_period")
+                 "created_at", "confirmed_at", "unsubscribed_at", "digest_period", "timezone")
 
 
 class CommandFailed(RuntimeError):
@@ -45,19 +49,30 @@ def subscribers(args: argparse.Namespace, settings: Settings, storage: Storage) 
         email = _email(args.email)
         try:
             prefs = subs.preferences(states=args.state, language=args.lang, bodies=args.body, kinds=args.kind,
-                                     lead_days=args.lead, digest=args.digest)
+                                     lead_days=args.lead, digest=args.digest, timezone=getattr(args, "timezone", None))
         except subs.InvalidSubscription as exc:
             raise CommandFailed(str(exc)) from exc
         with storage.transaction() as session:
             subscriber, created = subs.add_confirmed(session, email, prefs, now=utcnow(),
                                                      change_id=store.latest_change_id(session))
+            subscriber_id = subscriber.id
             print(f"{'added' if created else 'updated'} {subscriber.email}: {describe(subscriber)}")
+        with storage.session() as session:  # their calendar at once, not at the next publication
+            personal.publish_for(session, settings, [subscriber_id])
+            subscriber = store.find(session, email)
+            url = personal_feed_url(settings, subscriber) if subscriber is not None else None
+        if url:
+            print(f"personal calendar (keep it private): {url}")
         return 0
     if args.action == "remove":
         email = _email(args.email)
         with storage.transaction() as session:
+            found = store.find(session, email)
+            token = found.feed_token if found is not None else None
             if not subs.remove(session, email):
                 raise CommandFailed(f"no subscriber {email}", 3)
+        if token:
+            personal.revoke(Path(settings.public_dir), token)
         print(f"removed {email}")
         return 0
     with storage.session() as session:
@@ -88,7 +103,8 @@ def describe(s: Subscriber) -> str:
         parts.append("bodies " + ",".join(s.bodies))
     if s.kinds:
         parts.append("kinds " + ",".join(s.kinds))
-    parts += [f"digest {s.digest}", "reminders " + ",".join(str(d) for d in s.lead_days or []) + " days before"]
+    parts += [f"digest {s.digest}", "reminders " + ",".join(str(d) for d in s.lead_days or []) + " days before",
+              f"local time {reader_zone(s) or 'none'}" + ("" if s.timezone else " (first State's)")]
     return "; ".join(parts)
 
 

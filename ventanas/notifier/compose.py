@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ventanas.calendar import personal, zones
 from ventanas.config import Settings
 from ventanas.notifier.mail import list_headers, message_id, new_token, token_hash, unsubscribe_url
 from ventanas.notifier.render import Rendered, render
@@ -21,16 +22,32 @@ def dedupe_key(*parts: object) -> str:
 
 @dataclass(frozen=True)
 class Reader:
-    """What every list mail says about its reader: language, States, how to leave."""
+    """What every list mail says about its reader: language, States, zone, their calendar, how to leave."""
 
     email: str
     language: str
     states: tuple[str, ...]
     subscriber_id: int | None = None
+    zone: str | None = None  # local times beside the events' own (Geneva's, mostly)
+    feed_token: str | None = None  # their personal feed
 
     @classmethod
     def of(cls, subscriber: Subscriber) -> Reader:
-        return cls(subscriber.email, subscriber.language, tuple(subscriber.states or ()), subscriber.id)
+        return cls(subscriber.email, subscriber.language, tuple(subscriber.states or ()), subscriber.id,
+                   reader_zone(subscriber), subscriber.feed_token)
+
+
+def reader_zone(subscriber: Subscriber) -> str | None:
+    """The subscriber's zone: their own setting, else the zone of the first State they follow."""
+    return subscriber.timezone or zones.state_zone((subscriber.states or [None])[0])
+
+
+def personal_feed(settings: Settings, token: str | None) -> dict[str, str] | None:
+    """The personal feed's two addresses for a mail: webcal:// (opens the calendar) and https://."""
+    if not token:
+        return None
+    base = settings.base_url.rstrip("/")
+    return {"webcal": personal.webcal_url(base, token), "https": personal.feed_url(base, token)}
 
 
 def common_context(settings: Settings) -> dict:
@@ -46,7 +63,7 @@ def list_message(settings: Settings, reader: Reader, *, reason: str, key: str, t
     token = new_token()
     rendered = render(
         template, reader.language, reader=reader, unsubscribe_url=unsubscribe_url(settings, token),
-        **common_context(settings), **context,
+        personal_feed=personal_feed(settings, reader.feed_token), **common_context(settings), **context,
     )
     return _message(settings, reader.email, reader.language, reason=reason, key=key, rendered=rendered,
                     headers=list_headers(settings, token, f"ventanas {reason}"),

@@ -11,10 +11,12 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ventanas.calendar import personal
 from ventanas.clock import utcnow
 from ventanas.config import Settings
 from ventanas.notifier import subscriptions as subs
 from ventanas.notifier.notify import notify
+from ventanas.notifier.personal import personal_feed_url
 from ventanas.notifier.sender import eml_name, send
 from ventanas.storage import Storage
 from ventanas.storage import outbox as box
@@ -31,6 +33,7 @@ class DemoMail:
     written: list[str] = field(default_factory=list)
     outbox_dir: Path = Path()
     digest_file: Path | None = None
+    feed_url: str | None = None  # her personal calendar
 
 
 def run_demo_mail(storage: Storage, settings: Settings) -> DemoMail:
@@ -41,10 +44,14 @@ def run_demo_mail(storage: Storage, settings: Settings) -> DemoMail:
         if added:
             subs.add_confirmed(session, DEMO_SUBSCRIBER, DEMO_PREFERENCES, now=utcnow(),
                                change_id=store.latest_change_id(session))
+    with storage.session() as session:  # her personal calendar, which her mail links (nothing new on a re-run)
+        subscriber = store.find(session, DEMO_SUBSCRIBER)
+        personal.publish_for(session, settings, [subscriber.id])
+        feed_url = personal_feed_url(settings, subscriber)
     report = notify(storage, settings)
     sent = send(storage, settings)
     with storage.session() as session:
         digests = box.messages(session, recipient=DEMO_SUBSCRIBER, reason="digest")
         digest_file = settings.resolved_outbox_dir / eml_name(digests[-1]) if digests else None
     return DemoMail(added=added, enqueued=report.enqueued, written=sent.files,
-                    outbox_dir=settings.resolved_outbox_dir, digest_file=digest_file)
+                    outbox_dir=settings.resolved_outbox_dir, digest_file=digest_file, feed_url=feed_url)

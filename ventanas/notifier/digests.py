@@ -22,7 +22,14 @@ from ventanas.calendar.site import page_path
 from ventanas.config import Settings
 from ventanas.domain import MATERIAL_FIELDS
 from ventanas.notifier.alerts import alert_reason, before_text
-from ventanas.notifier.compose import Reader, common_context, dedupe_key, list_message
+from ventanas.notifier.compose import (
+    Reader,
+    common_context,
+    dedupe_key,
+    list_message,
+    personal_feed,
+    reader_zone,
+)
 from ventanas.notifier.mail import unsubscribe_url
 from ventanas.notifier.render import Rendered, render
 from ventanas.notifier.scope import FollowScope
@@ -135,9 +142,10 @@ def build(session: Session, settings: Settings, subscriber: Subscriber, scope: F
     """Everything a digest template needs, for one reader."""
     lang = subscriber.language
     followed = tuple(subscriber.states or ())
+    zone = reader_zone(subscriber)
 
     def mail(view):
-        return scope.mail(view, lang, followed)
+        return scope.mail(view, lang, followed, zone)
 
     sections, meetings = [], {}
     for state in followed:
@@ -158,7 +166,7 @@ def build(session: Session, settings: Settings, subscriber: Subscriber, scope: F
             # two parts of one summit on one day read as the same sentence: say it once
             links.setdefault(o.sentence(lang), LinkItem(o.sentence(lang), mail(o.meeting), mail(o.target)))
         base = settings.base_url.rstrip("/")
-        feed = f"{base}/feeds/states/{state}.ics"
+        feed = f"{base}/{page_path(lang, f'feeds/states/{state}.ics')}"  # the feed in the reader's language
         sections.append(StateSection(state, reviews, soon, later, binding, list(links.values()),
                                      page_url=f"{base}/{page_path(lang, f'states/{state}.html')}",
                                      feed_url="webcal://" + feed.split("://", 1)[1]))
@@ -199,9 +207,11 @@ def changes_since(session: Session, subscriber: Subscriber, scope: FollowScope, 
         earlier = latest.get(view.id)
         if earlier is not None and earlier.kind == "created" and kind not in ("cancelled", "vanished"):
             continue  # new since the last digest: its current dates are all the reader needs
+        zone = reader_zone(subscriber)
         before = earlier.before if earlier is not None and earlier.before else before_text(
-            change, view, subscriber.language)
-        latest[view.id] = ChangeItem(kind, scope.mail(view, subscriber.language, tuple(subscriber.states)), before)
+            change, view, subscriber.language, zone)
+        latest[view.id] = ChangeItem(kind, scope.mail(view, subscriber.language, tuple(subscriber.states), zone),
+                                     before)
     items = sorted(latest.values(), key=lambda i: (i.kind != "cancelled", i.kind == "created", i.event.first_day))
     return items[:MAX_CHANGES]
 
@@ -212,7 +222,8 @@ def render_digest(session: Session, settings: Settings, subscriber: Subscriber, 
     scope = scope or FollowScope(session, today)
     context = build(session, settings, subscriber, scope, today)
     return render("digest", subscriber.language, reader=Reader.of(subscriber),
-                  unsubscribe_url=unsubscribe_url(settings, "PREVIEW"), **common_context(settings), **context)
+                  unsubscribe_url=unsubscribe_url(settings, "PREVIEW"),
+                  personal_feed=personal_feed(settings, subscriber.feed_token), **common_context(settings), **context)
 
 
 def enqueue_digests(storage: Storage, settings: Settings, subscribers: list[Subscriber], scope: FollowScope, *,

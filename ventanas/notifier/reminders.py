@@ -59,11 +59,11 @@ def enqueue_reminders(session: Session, settings: Settings, subscribers: list[Su
                 window = next((w for w in open_windows_in(scope.state_events(state), state, today)
                                if w.deadline.id == view.id), None)
                 if window is not None and window.review is not None:
-                    review = scope.mail(window.review, reader.language, followed)
+                    review = scope.mail(window.review, reader.language, followed, reader.zone)
                     break
             message = list_message(
                 settings, reader, reason="reminder", key=key, template="reminder", event_key=view.key,
-                event=scope.mail(view, reader.language, followed), days_left=days_left, review=review,
+                event=scope.mail(view, reader.language, followed, reader.zone), days_left=days_left, review=review,
             )
             enqueued += box.enqueue(session, message, now=now)
     return enqueued

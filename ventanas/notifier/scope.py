@@ -26,7 +26,7 @@ class FollowScope:
         self._by_state: dict[str, list[EventView]] = {}
         self._ids: dict[str, frozenset[int]] = {}
         self._views: dict[int, EventView] = {}
-        self._mail: dict[tuple[int, str, tuple[str, ...]], MailEvent] = {}
+        self._mail: dict[tuple[int, str, tuple[str, ...], str | None], MailEvent] = {}
         self._changes: list[Change] = []
         self._changes_from: int | None = None
 
@@ -70,8 +70,9 @@ class FollowScope:
             self._changes_from = change_id
         return self._changes[bisect_right([c.id for c in self._changes], change_id):]
 
-    def mail(self, view: EventView, lang: str, followed: tuple[str, ...] = ()) -> MailEvent:
-        key = (view.id, lang, followed)
+    def mail(self, view: EventView, lang: str, followed: tuple[str, ...] = (), zone: str | None = None) -> MailEvent:
+        """The event as mail says it to readers of this language, States and zone (built once per run)."""
+        key = (view.id, lang, followed, zone)
         if key not in self._mail:
-            self._mail[key] = mail_event(view, lang, self.today, followed)
+            self._mail[key] = mail_event(view, lang, self.today, followed, zone)
         return self._mail[key]

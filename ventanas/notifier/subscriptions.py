@@ -17,6 +17,7 @@ from email.utils import parseaddr
 
 from sqlalchemy.orm import Session
 
+from ventanas.calendar import personal, zones
 from ventanas.config import Settings
 from ventanas.domain import Kind
 from ventanas.normalize.bodies import BODIES, resolve_body
@@ -51,6 +52,7 @@ class Preferences:
     kinds: tuple[str, ...] = ()
     lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
     digest: str = "weekly"
+    timezone: str | None = None  # None: the zone of the first State (ventanas.calendar.zones)
 
     def as_row(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -130,6 +132,16 @@ def parse_lead_days(text: str | Iterable[int] | None) -> tuple[int, ...]:
     return tuple(days)
 
 
+def parse_timezone(value: str | None) -> str | None:
+    """An IANA zone name ("America/Mexico_City"), or None for the first State's zone."""
+    name = (value or "").strip()
+    if not name:
+        return None
+    if not zones.valid_zone(name):
+        raise InvalidSubscription(f"time zone must be an IANA name such as America/Mexico_City, not {value!r}")
+    return name
+
+
 def parse_choice(value: str | None, choices: tuple[str, ...], what: str, default: str) -> str:
     chosen = (value or default).strip().lower()
     if chosen not in choices:
@@ -139,11 +151,11 @@ def parse_choice(value: str | None, choices: tuple[str, ...], what: str, default
 
 def preferences(*, states: Iterable[str], language: str | None = None, bodies: Iterable[str] = (),
                 kinds: Iterable[str] = (), lead_days: str | Iterable[int] | None = None,
-                digest: str | None = None) -> Preferences:
+                digest: str | None = None, timezone: str | None = None) -> Preferences:
     return Preferences(
         states=parse_states(states), language=parse_choice(language, LANGUAGES, "language", "en"),
         bodies=parse_bodies(bodies), kinds=parse_kinds(kinds), lead_days=parse_lead_days(lead_days),
-        digest=parse_choice(digest, DIGESTS, "digest", "weekly"),
+        digest=parse_choice(digest, DIGESTS, "digest", "weekly"), timezone=parse_timezone(timezone),
     )
 
 
@@ -160,7 +172,10 @@ def _apply(subscriber: Subscriber, prefs: Preferences) -> None:
 
 
 def _start_fresh(subscriber: Subscriber, now: datetime, change_id: int) -> None:
-    """A (re)confirmed subscription: mail from now on, and no alerts about what happened before."""
+    """A (re)confirmed subscription: mail from now on, and no alerts about what happened before.
+
+    A new personal feed token too: a feed revoked by an unsubscription stays revoked."""
+    subscriber.feed_token = personal.new_token()
     subscriber.confirmed = True
     subscriber.confirmed_at = now
     subscriber.unsubscribed_at = None
@@ -225,7 +240,10 @@ def confirm(session: Session, token: str, *, now: datetime, change_id: int) -> S
 
 
 def unsubscribe(session: Session, email: str, *, now: datetime) -> bool:
-    """Stop all list mail to ``email``; the waiting messages are cancelled too. True if it was active."""
+    """Stop all list mail to ``email``; the waiting messages are cancelled too. True if it was active.
+
+    The personal feed token stays in the row: ``serve`` answers 410 Gone for it at once, and the
+    next publication removes the file (ventanas.calendar.personal)."""
     subscriber = store.find(session, email)
     box.cancel_for_recipient(session, email, reason="unsubscribed")
     if subscriber is None or subscriber.unsubscribed_at is not None:

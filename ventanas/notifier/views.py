@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from ventanas.calendar import i18n, wording
+from ventanas.calendar import i18n, wording, zones
 from ventanas.calendar.events import EventView
 from ventanas.normalize.bodies import BODIES
 from ventanas.normalize.text import clean_text
@@ -54,17 +53,11 @@ def _specific(action: str) -> str | None:
     return action if action and _SPECIFIC.search(action) else None
 
 
-def when_text(start: date | datetime, end: date | datetime | None, zone: str | None, lang: str) -> str:
-    """'13–24 Apr 2026', or '29 Aug 2016, 11:00–12:00 (Europe/Zurich)' for a timed event."""
-    if isinstance(start, datetime):
-        tz = ZoneInfo(zone) if zone else start.tzinfo
-        day = start.astimezone(tz).date() if tz else start.date()
-        times = i18n.fmt_time(start, zone, lang)
-        if isinstance(end, datetime):
-            times += "–" + i18n.fmt_time(end, zone, lang)
-        return f"{i18n.fmt_date(day, lang)}, {times} ({zone or 'UTC'})"
-    last = end if isinstance(end, date) and not isinstance(end, datetime) else start
-    return i18n.fmt_range(start, last, lang)
+def when_text(start: date | datetime, end: date | datetime | None, zone: str | None, lang: str,
+              local_zone: str | None = None) -> str:
+    """'13–24 Apr 2026', or '29 Aug 2016, 11:00–12:00 Geneva · 03:00–04:00 Mexico City' for a timed event
+    (the second time in the reader's zone, when it differs)."""
+    return zones.when_text(start, end, zone, lang, local_zone)
 
 
 def the_state(view: EventView, followed: tuple[str, ...] = ()) -> str | None:
@@ -76,7 +69,8 @@ def the_state(view: EventView, followed: tuple[str, ...] = ()) -> str | None:
     return candidates[0] if candidates else None
 
 
-def mail_event(view: EventView, lang: str, today: date, followed: tuple[str, ...] = ()) -> MailEvent:
+def mail_event(view: EventView, lang: str, today: date, followed: tuple[str, ...] = (),
+               local_zone: str | None = None) -> MailEvent:
     source_title = wording.reader_title(clean_text(view.title), view.key, view.body)
     title = i18n.localized_title(
         title=source_title, kind=view.kind, body=view.body, session=view.session,
@@ -86,7 +80,7 @@ def mail_event(view: EventView, lang: str, today: date, followed: tuple[str, ...
     body = BODIES.get(view.body)
     return MailEvent(
         key=view.key, body=view.body, kind=view.kind, title=title, source_title=source_title,
-        when=when_text(view.start, view.end, view.timezone, lang), first_day=view.first_day,
+        when=when_text(view.start, view.end, view.timezone, lang, local_zone), first_day=view.first_day,
         last_day=view.last_day, days_until=(view.first_day - today).days,
         location=clean_text(view.location) or None, status=view.status, estimated=view.estimated,
         rule=view.rule, estimate=wording.estimate_how(view.rule, lang) if view.estimated else None,

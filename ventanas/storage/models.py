@@ -230,6 +230,11 @@ class Subscriber(Base):
     # The last change id the previous digest covered: "what changed since the last digest".
     digest_change_id: Mapped[int] = mapped_column(Integer, default=0)
     digest_period: Mapped[str | None] = mapped_column(String(16))
+    # The IANA zone mail gives local times in; None: the zone of the first State followed.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # The name of the personal feed (personal/<token>.ics), from confirmation on; kept after an
+    # unsubscription so that the feed answers 410 Gone, replaced when the address subscribes again.
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class Outbox(Base):

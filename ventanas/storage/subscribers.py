@@ -20,6 +20,10 @@ def by_confirm_token(session: Session, token_hash: str) -> Subscriber | None:
     return session.scalar(select(Subscriber).where(Subscriber.confirm_token_hash == token_hash))
 
 
+def by_feed_token(session: Session, token: str) -> Subscriber | None:
+    return session.scalar(select(Subscriber).where(Subscriber.feed_token == token))
+
+
 def create(session: Session, *, email: str, now: datetime, **fields: Any) -> Subscriber:
     subscriber = Subscriber(email=email, created_at=now, **fields)
     session.add(subscriber)
