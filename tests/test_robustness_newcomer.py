@@ -33,7 +33,10 @@ from tests.conftest import TODAY, run_cli, settings_env
 from tests.test_feeds_scenario import fill
 from ventanas.calendar.publisher import publish
 from ventanas.config import Settings
+from ventanas.normalize.bodies import UN_MEMBER_STATES
+from ventanas.normalize.statefind import OBSERVER_STATES
 from ventanas.storage import outbox as box
+from ventanas.storage import subscribers as store
 from ventanas.web import make_server
 
 LANG_PREFIX = {"en": "", "es": "es/", "fr": "fr/"}
@@ -186,6 +189,86 @@ def test_every_page_links_to_the_sign_up_in_its_language(published):
         served_at = "http://h/" + ("states/x/y.html" if relative == "404.html" else relative)  # 404: any depth
         found = {urlsplit(urljoin(served_at, href)).path: text for href, text in parsed.links}
         assert found.get(wanted[parsed.lang]) == words[parsed.lang], (relative, parsed.lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+def test_sign_up_form_is_served_in_each_language_like_the_pages(site, lang):
+    """Regression: /es/subscribe was a 404, and the form had a look of its own."""
+    path = f"/{LANG_PREFIX[lang]}subscribe"
+    status, text = http(site + path)
+    assert status == 200
+    page = Html(text)
+    assert page.lang == lang
+    assert [urlsplit(urljoin(site + path, css)).path for css in page.stylesheets] == ["/style.css"]
+    assert {"site", "wrap", "brand"} <= page.classes  # the pages' header and layout
+    (form,) = page.forms
+    assert urlsplit(urljoin(site + path, form["action"])).path == path
+    # the language switch leads to the same form in the other languages
+    targets = {urlsplit(urljoin(site + path, href)).path for href, _ in page.links}
+    assert {"/subscribe", "/es/subscribe", "/fr/subscribe"} <= targets
+
+
+def test_states_are_un_member_and_observer_states_by_name_with_a_search(storage, site):
+    """Regression: a Ctrl-click list of 249 ISO territories ("Bouvet Island")."""
+    status, text = http(f"{site}/es/subscribe")
+    page = Html(text)
+    boxes = [i for i in page.inputs if i.get("type") == "checkbox" and i.get("name") == "state"]
+    assert {i["value"] for i in boxes} == set(UN_MEMBER_STATES) | set(OBSERVER_STATES)
+    assert len(boxes) == 195
+    assert not any("multiple" in s for s in page.selects)
+    assert "Ctrl" not in page.words and "Bouvet" not in text
+    assert "México" in page.words and "Santa Sede" in page.words and "Estado de Palestina" in page.words
+    # the search: a text field with the names as suggestions (a <datalist>: no script needed)
+    (search,) = [i for i in page.inputs if i.get("list")]
+    assert search.get("type") in ("text", "search") and "México" in page.datalist_options
+    assert len(page.datalist_options) == 195
+    # a name typed there (any case or accents, several at once) is understood
+    status, text = http(f"{site}/es/subscribe", {"email": "ana@example.org", "state": ["guatemala, Mexico", ""],
+                                                 "language": "es", "digest": "weekly"})
+    assert status == 200, Html(text).words
+    with storage.session() as session:
+        assert store.find(session, "ana@example.org").pending["states"] == ["GTM", "MEX"]
+
+
+@pytest.mark.parametrize(("lang", "fields", "said"), [
+    ("es", {"email": "ana@example.org", "state": []}, "Elija al menos un Estado"),
+    ("es", {"email": "ana@example", "state": ["MEX"]}, "no es una dirección de correo"),
+    ("es", {"email": "ana@example.org", "state": ["Narnia"]}, "Narnia"),
+    ("fr", {"email": "pas-une-adresse", "state": ["MEX"]}, "n’est pas une adresse électronique"),
+    ("fr", {"email": "ana@example.org", "state": []}, "Choisissez au moins un État"),
+], ids=["es-no-state", "es-bad-domain", "es-unknown-state", "fr-bad-address", "fr-no-state"])
+def test_form_errors_are_in_the_forms_language_without_command_line_flags(storage, site, lang, fields, said):
+    """Regression: the Spanish form answered "follow at least one State (e.g. --state MEX)"."""
+    status, text = http(f"{site}/{lang}/subscribe", fields, {"Accept-Language": "en"})
+    assert status == 400
+    page = Html(text)
+    assert page.lang == lang and said in page.words
+    assert not FLAG.search(page.words), page.words
+    for english in ("follow at least one", "is not an email", "unknown State", "e.g."):
+        assert english not in page.words
+    assert mails(storage) == []
+
+
+def test_every_answer_page_is_in_the_forms_language(storage, site):
+    """Regression: a second click on the confirmation link answered in English."""
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    status, text = http(f"{site}/fr/subscribe", {"email": "ana@example.org", "state": ["MEX"], "language": "fr",
+                                                 "digest": "weekly"}, english)
+    assert status == 200 and Html(text).lang == "fr"
+    (confirmation,) = mails(storage, reason="confirm")
+    link = urlsplit(confirm_link(confirmation.text_body))
+    token = link.query.split("=", 1)[1]
+    path = f"{link.path}?{link.query}"
+    status, text = http(site + path, headers=english)
+    assert status == 200 and Html(text).lang == "fr" and "<form" in text
+    status, text = http(site + link.path, {"token": token}, english)
+    assert status == 200 and Html(text).lang == "fr" and "Abonnement confirmé" in Html(text).words
+    for again in (lambda: http(site + path, headers=english), lambda: http(site + link.path, {"token": token}, english)):
+        status, text = again()
+        page = Html(text)
+        assert page.lang == "fr" and "déjà confirmé" in page.words, page.words
+    with storage.session() as session:
+        assert store.find(session, "ana@example.org").confirmed
 
 
 def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:

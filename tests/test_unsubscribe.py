@@ -81,7 +81,8 @@ def test_subscribe_confirm_then_one_click_unsubscribe(storage, settings, site):
     assert status == 200 and "Suscripción confirmada" in page and "México, Guatemala" in page
     active = subscriber(storage, "ana@example.org")
     assert active.confirmed and active.states == ["MEX", "GTM"] and active.language == "es"
-    assert http(f"{site}/confirm", {"token": token})[0] == 404  # a used token is spent
+    status, page = http(f"{site}/confirm", {"token": token})  # a used token is spent: it changes nothing
+    assert status == 200 and "Suscripción ya confirmada" in page and "México, Guatemala" in page
 
     assert notify(storage, settings).digests == 1
     send(storage, settings)
@@ -132,9 +133,9 @@ def world_one(storage):
 @pytest.mark.parametrize(("fields", "message"), [
     ({"email": "not-an-address", "state": ["MEX"]}, "is not an email address"),
     ({"email": "ana@example", "state": ["MEX"]}, "is not a domain name"),
-    ({"email": "ana@example.org", "state": []}, "follow at least one State"),
-    ({"email": "ana@example.org", "state": ["Narnia"]}, "unknown State: &#39;Narnia&#39;"),
-    ({"email": "ana@example.org", "state": ["MEX"], "digest": "hourly"}, "digest must be one of"),
+    ({"email": "ana@example.org", "state": []}, "Choose at least one State"),
+    ({"email": "ana@example.org", "state": ["Narnia"]}, "Not a State we know: Narnia"),
+    ({"email": "ana@example.org", "state": ["MEX"], "digest": "hourly"}, "Part of the form could not be read"),
 ], ids=["bad-address", "no-tld", "no-state", "unknown-state", "bad-digest"])
 def test_bad_subscriptions_are_refused_with_a_clear_message(storage, site, fields, message):
     status, page = http(f"{site}/subscribe", fields)

@@ -24,7 +24,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ventanas.calendar import i18n
-from ventanas.calendar.labels import source_name
+from ventanas.calendar.labels import source_name, ui
 from ventanas.notifier.mail import header_text
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -80,6 +80,7 @@ def environment(lang: str) -> Environment:
         source=lambda spider: source_name(spider, lang),
     )
     env.globals["lang"] = lang
+    env.globals["site"] = lambda key: ui(lang, key)  # the site's own words, for the sign-up pages' header
     return env
 
 

@@ -41,7 +41,18 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 class InvalidSubscription(ValueError):
-    """A subscription that cannot be stored; the message says what to fix."""
+    """A subscription that cannot be stored; the message says what to fix (on the command line).
+
+    ``problem`` and ``details`` say the same for the web form, which words it
+    in the reader's language: ``address`` (with ``address``, ``part`` and
+    ``domain``), ``no_state``, ``unknown_state`` (``names``), ``unknown_body``,
+    ``unknown_kind``, ``lead_days``, ``choice`` (``what``).
+    """
+
+    def __init__(self, message: str, problem: str = "other", **details: object):
+        super().__init__(message)
+        self.problem = problem
+        self.details = details
 
 
 @dataclass(frozen=True)
@@ -68,17 +79,21 @@ def normalize_email(text: str) -> str:
     raw = (text or "").strip()
     name, address = parseaddr(raw)
     if not raw or name or address != raw or address.count("@") != 1 or len(address) > 254:
-        raise InvalidSubscription(f"{raw!r} is not an email address (write it as name@example.org)")
+        raise InvalidSubscription(f"{raw!r} is not an email address (write it as name@example.org)",
+                                  "address", address=raw, part="format", domain="")
     local, domain = address.rsplit("@", 1)
     if not (1 <= len(local) <= 64) or not _LOCAL.match(local):
-        raise InvalidSubscription(f"{raw!r} is not an email address: the part before @ has characters mail cannot carry")
+        raise InvalidSubscription(f"{raw!r} is not an email address: the part before @ has characters mail cannot carry",
+                                  "address", address=raw, part="local", domain=domain)
     try:
         ascii_domain = domain.encode("idna").decode("ascii").lower()
     except UnicodeError as exc:
-        raise InvalidSubscription(f"{raw!r} is not an email address: {domain!r} is not a domain name") from exc
+        raise InvalidSubscription(f"{raw!r} is not an email address: {domain!r} is not a domain name",
+                                  "address", address=raw, part="domain", domain=domain) from exc
     labels = ascii_domain.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or labels[-1].isdigit():
-        raise InvalidSubscription(f"{raw!r} is not an email address: {domain!r} is not a domain name")
+        raise InvalidSubscription(f"{raw!r} is not an email address: {domain!r} is not a domain name",
+                                  "address", address=raw, part="domain", domain=domain)
     return f"{local}@{ascii_domain}".lower()
 
 
@@ -91,10 +106,11 @@ def parse_states(values: Iterable[str]) -> tuple[str, ...]:
     if unknown:
         raise InvalidSubscription(
             "unknown State: " + ", ".join(repr(u) for u in unknown)
-            + " (use ISO 3166 alpha-3 codes such as MEX, GTM, SLV, or a name such as 'Mexico')"
+            + " (use ISO 3166 alpha-3 codes such as MEX, GTM, SLV, or a name such as 'Mexico')",
+            "unknown_state", names=tuple(unknown),
         )
     if not codes:
-        raise InvalidSubscription("follow at least one State (e.g. --state MEX)")
+        raise InvalidSubscription("follow at least one State (e.g. --state MEX)", "no_state")
     return tuple(dict.fromkeys(codes))
 
 
@@ -105,7 +121,8 @@ def parse_bodies(values: Iterable[str]) -> tuple[str, ...]:
         (codes if code else unknown).append(code or value)
     if unknown:
         raise InvalidSubscription(
-            "unknown body: " + ", ".join(repr(u) for u in unknown) + f" (known: {', '.join(BODIES)})"
+            "unknown body: " + ", ".join(repr(u) for u in unknown) + f" (known: {', '.join(BODIES)})",
+            "unknown_body", names=tuple(unknown),
         )
     return tuple(dict.fromkeys(codes))
 
@@ -115,7 +132,8 @@ def parse_kinds(values: Iterable[str]) -> tuple[str, ...]:
     kinds = [v.strip().lower().replace("-", "_") for v in _split(values)]
     unknown = [k for k in kinds if k not in known]
     if unknown:
-        raise InvalidSubscription(f"unknown kind: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise InvalidSubscription(f"unknown kind: {', '.join(unknown)} (known: {', '.join(sorted(known))})",
+                                  "unknown_kind", names=tuple(unknown))
     return tuple(dict.fromkeys(kinds))
 
 
@@ -126,9 +144,9 @@ def parse_lead_days(text: str | Iterable[int] | None) -> tuple[int, ...]:
     try:
         days = sorted({int(str(p).strip()) for p in parts if str(p).strip()}, reverse=True)
     except ValueError as exc:
-        raise InvalidSubscription(f"lead days must be whole numbers like 30,7,1, not {text!r}") from exc
+        raise InvalidSubscription(f"lead days must be whole numbers like 30,7,1, not {text!r}", "lead_days") from exc
     if not days or any(d < 0 or d > MAX_LEAD_DAYS for d in days):
-        raise InvalidSubscription(f"lead days must be between 0 and {MAX_LEAD_DAYS}, like 30,7,1")
+        raise InvalidSubscription(f"lead days must be between 0 and {MAX_LEAD_DAYS}, like 30,7,1", "lead_days")
     return tuple(days)
 
 
@@ -145,7 +163,7 @@ def parse_timezone(value: str | None) -> str | None:
 def parse_choice(value: str | None, choices: tuple[str, ...], what: str, default: str) -> str:
     chosen = (value or default).strip().lower()
     if chosen not in choices:
-        raise InvalidSubscription(f"{what} must be one of {', '.join(choices)}, not {value!r}")
+        raise InvalidSubscription(f"{what} must be one of {', '.join(choices)}, not {value!r}", "choice", what=what)
     return chosen
 
 
@@ -230,12 +248,23 @@ def confirm(session: Session, token: str, *, now: datetime, change_id: int) -> S
         for name, value in subscriber.pending.items():
             setattr(subscriber, name, value)
     was_active = subscriber.confirmed and subscriber.unsubscribed_at is None
+    spent = subscriber.confirm_token_hash
     if was_active:
         subscriber.pending = None
-        subscriber.confirm_token_hash = None
         subscriber.confirm_expires_at = None
     else:
         _start_fresh(subscriber, now, change_id)
+    # The used token's hash stays, without an expiry: it confirms nothing any more, but a second
+    # click on the link can say "already confirmed" in the reader's language (already_confirmed).
+    subscriber.confirm_token_hash = spent
+    return subscriber
+
+
+def already_confirmed(session: Session, token: str) -> Subscriber | None:
+    """The active subscriber whose confirmation link this is, once the link has been used."""
+    subscriber = store.by_confirm_token(session, token_hash(token)) if token else None
+    if subscriber is None or subscriber.confirm_expires_at is not None or not is_active(subscriber):
+        return None
     return subscriber
 
 
@@ -288,7 +317,9 @@ def ask_confirmation(session: Session, settings: Settings, email: str, prefs: Pr
     SQLite, the write lock) lasts a few statements, not a template's rendering.
     """
     token = new_token()
-    confirm_url = f"{settings.base_url.rstrip('/')}/confirm?token={token}"
+    # the page the link opens is in the mail's language: /es/confirm, /fr/confirm (ventanas/notifier/web.py)
+    prefix = "" if prefs.language == "en" else f"{prefs.language}/"
+    confirm_url = f"{settings.base_url.rstrip('/')}/{prefix}confirm?token={token}"
     message = direct_message(
         settings, email, prefs.language, reason="confirm",
         key=dedupe_key("confirm", email, token_hash(token)), template="confirm",
