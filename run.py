@@ -144,18 +144,24 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import logging
 
+    from ventanas.notifier.instant import ConfirmationSender
     from ventanas.notifier.personal import make_routes as personal_routes
     from ventanas.notifier.web import make_routes
     from ventanas.web import Handler, serve
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    storage = open_storage(settings)
+    # serve sends its own confirmation mail within seconds (the rest waits for `send`, as before)
+    sender = ConfirmationSender(storage, settings)
     # Dynamic endpoints register here: path prefix -> ventanas.web.Handler (see ventanas/web.py).
     routes: dict[str, Handler] = {}
-    storage = open_storage(settings)
-    routes.update(make_routes(storage, settings))  # /subscribe, /confirm, /unsubscribe
+    routes.update(make_routes(storage, settings, on_enqueued=sender.wake))  # /subscribe, /confirm, /unsubscribe
     routes.update(personal_routes(storage, settings))  # /personal/<token>.ics: 410 Gone once unsubscribed
+    print(f"sign-up: /subscribe (also /es/subscribe, /fr/subscribe); confirmation mail is sent at once, "
+          f"{sender.describe()}")
     serve(settings.public_dir, args.host, args.port, routes, idle_timeout=settings.serve_idle_timeout,
-          body_timeout=settings.serve_body_timeout, trusted_proxies=settings.serve_trusted_proxies)
+          body_timeout=settings.serve_body_timeout, trusted_proxies=settings.serve_trusted_proxies,
+          background=[sender.run])
     return EXIT_OK
 
 

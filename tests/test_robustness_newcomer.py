@@ -14,11 +14,14 @@ are the documented ones.
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import re
 import socket
 import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,7 +32,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import TODAY, run_cli, settings_env
+from tests.conftest import ROOT, TODAY, run_cli, settings_env
 from tests.test_feeds_scenario import fill
 from ventanas.calendar.publisher import publish
 from ventanas.config import Settings
@@ -269,6 +272,58 @@ def test_every_answer_page_is_in_the_forms_language(storage, site):
         assert page.lang == "fr" and "déjà confirmé" in page.words, page.words
     with storage.session() as session:
         assert store.find(session, "ana@example.org").confirmed
+
+
+def test_confirmation_mail_arrives_within_seconds_of_the_post(settings, published, inbox):
+    """Regression: the confirmation waited in the outbox until someone ran `send`."""
+    handler, smtp_port = inbox
+    port = free_port()
+    env = settings_env(settings, VENTANAS_PUBLIC_DIR=str(published), VENTANAS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_for_port(port, proc)
+        posted = time.monotonic()
+        status, text = http(f"http://127.0.0.1:{port}/es/subscribe",
+                            {"email": "ana@example.org", "state": ["MEX"], "language": "es", "digest": "weekly"})
+        assert status == 200, text
+        while not handler.messages and time.monotonic() < posted + 10:
+            time.sleep(0.1)
+        assert handler.messages, "no confirmation within 10 s of the POST"
+        arrived, message = handler.messages[0]
+        assert arrived - posted < 10 and message["To"] == "ana@example.org"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert len(handler.messages) == 1
+
+
+def test_serve_and_send_at_once_send_each_confirmation_once(storage, settings, published, inbox):
+    """`serve`'s sender and `run.py send` share the outbox and its leases: nothing goes out twice."""
+    from ventanas.clock import utcnow
+    from ventanas.notifier import send
+    from ventanas.notifier import subscriptions as subs
+    from ventanas.notifier.instant import ConfirmationSender
+    from ventanas.notifier.web import make_routes
+
+    handler, smtp_port = inbox
+    mailed = dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{smtp_port}")
+    addresses = [f"reader{i}@example.org" for i in range(40)]
+    with storage.transaction() as session:
+        for address in addresses:
+            subs.ask_confirmation(session, mailed, address, subs.preferences(states=["MEX"]), now=utcnow())
+    sender = ConfirmationSender(storage, mailed)
+    with make_server(published, port=0, routes=make_routes(storage, mailed, on_enqueued=sender.wake),
+                     background=[sender.run]):
+        other = threading.Thread(target=send, args=(storage, mailed))
+        other.start()
+        other.join(timeout=60)
+        deadline = time.monotonic() + 20
+        while len(handler.messages) < len(addresses) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    received = sorted(str(m["To"]) for _, m in handler.messages)
+    assert received == sorted(addresses)
+    assert {m.status for m in mails(storage)} == {"sent"}
 
 
 def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:

@@ -35,6 +35,11 @@ A handler is called only with the whole body: one over MAX_BODY_BYTES is
 refused with 413, one cut short with 400, one slower than ``body_timeout``
 with 408.
 
+Background jobs run in the server's event loop for as long as it serves:
+pass ``background``, coroutine functions started with the server and
+cancelled when it stops (`serve` sends its confirmation mail this way:
+ventanas/notifier/instant.py).
+
 Hostile clients cost a bounded time each: a connection that has not sent a
 whole request header within ``idle_timeout`` (idle, or sending its headers a
 byte at a time) is closed, and running out of file descriptors is logged
@@ -56,7 +61,7 @@ import posixpath
 import socket
 import stat
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -137,6 +142,7 @@ class Response:
 
 
 Handler = Callable[[Request], Response]
+Background = Callable[[], Awaitable[None]]
 
 
 def content_type(path: Path) -> str:
@@ -511,8 +517,10 @@ class PublicServer:
     ``body_timeout``. Without them aiohttp keeps a silent connection for an hour, and a
     few hundred of them take every file descriptor."""
 
-    def __init__(self, address: tuple[str, int], app: _App, idle_timeout: float):
+    def __init__(self, address: tuple[str, int], app: _App, idle_timeout: float,
+                 background: Sequence[Background] = ()):
         self.socket = socket.create_server(address)
+        self._background = tuple(background)
         self.server_address = self.socket.getsockname()[:2]
         self._app = app
         self._idle_timeout = idle_timeout
@@ -533,11 +541,17 @@ class PublicServer:
         )
         runner = web.ServerRunner(server, shutdown_timeout=1.0)
         await runner.setup()
+        jobs = [asyncio.create_task(job()) for job in self._background]
+        for job in jobs:
+            job.add_done_callback(_report_job_end)
         try:
             await web.SockSite(runner, self.socket).start()
             self._started.set()
             await stop.wait()
         finally:
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
             await runner.cleanup()
             self._app.close()
 
@@ -545,8 +559,13 @@ class PublicServer:
         self._loop = asyncio.new_event_loop()
         self._loop.set_exception_handler(_AcceptErrors())
         self._stop = asyncio.Event()
+        main = self._loop.create_task(self._run(self._stop))
         try:
-            self._loop.run_until_complete(self._run(self._stop))
+            self._loop.run_until_complete(main)
+        except KeyboardInterrupt:
+            self._stop.set()  # Ctrl-C: stop the background jobs and close the connections, then stop
+            self._loop.run_until_complete(main)
+            raise
         finally:
             self._loop.close()
             self._started.set()
@@ -571,26 +590,32 @@ class PublicServer:
         self.server_close()
 
 
+def _report_job_end(job: asyncio.Task) -> None:
+    if not job.cancelled() and job.exception() is not None:
+        log.error("background job stopped", exc_info=job.exception())
+
+
 def make_server(public_dir: Path, host: str = "127.0.0.1", port: int = 8000,
                 routes: Mapping[str, Handler] | None = None, *,
                 idle_timeout: float = Settings.serve_idle_timeout,
                 body_timeout: float = Settings.serve_body_timeout,
-                trusted_proxies: Iterable[str] = ()) -> PublicServer:
+                trusted_proxies: Iterable[str] = (), background: Sequence[Background] = ()) -> PublicServer:
     """A server for ``public_dir`` and ``routes``; use as a context manager or call serve_forever().
-    ``trusted_proxies``: addresses or networks whose X-Forwarded-For names the client (Request.client)."""
+    ``trusted_proxies``: addresses or networks whose X-Forwarded-For names the client (Request.client);
+    ``background``: coroutine functions run in the server's loop while it serves."""
     files = StaticFiles(Path(public_dir))
     app = _App(files, dict(routes or {}), body_timeout, trusted_proxies)
-    return PublicServer((host, port), app, idle_timeout)
+    return PublicServer((host, port), app, idle_timeout, background)
 
 
 def serve(public_dir: Path, host: str, port: int, routes: Mapping[str, Handler] | None = None,
           *, idle_timeout: float = Settings.serve_idle_timeout,
           body_timeout: float = Settings.serve_body_timeout,
-          trusted_proxies: Iterable[str] = (),
+          trusted_proxies: Iterable[str] = (), background: Sequence[Background] = (),
           announce: Callable[[str], None] = print) -> None:
     """Serve until interrupted (the `serve` command)."""
     server = make_server(public_dir, host, port, routes, idle_timeout=idle_timeout, body_timeout=body_timeout,
-                         trusted_proxies=trusted_proxies)
+                         trusted_proxies=trusted_proxies, background=background)
     announce(f"serving {Path(public_dir).resolve()} on {server.url}/ (Ctrl-C stops)")
     try:
         server.serve_forever()

@@ -172,8 +172,10 @@ async def drain(
     batch_size: int = BATCH_SIZE,
     lease: timedelta = LEASE,
     limit: int | None = None,
+    reasons: tuple[str, ...] | None = None,
 ) -> SendReport:
-    """Send every due message; ``limit`` stops after that many (tests, the benchmark)."""
+    """Send every due message; ``limit`` stops after that many (tests, the benchmark); ``reasons``
+    sends only the messages of those reasons (`serve`'s confirmations: ventanas/notifier/instant.py)."""
     if delivery is None:
         delivery = (
             SmtpDelivery(parse_smtp_url(settings.smtp_url), timeout=SEND_TIMEOUT) if settings.smtp_url
@@ -182,7 +184,7 @@ async def drain(
     envelope_from = sender_address(settings)
     report = SendReport()
     handled = 0
-    while _anything_due(storage, clock()) and (limit is None or handled < limit):
+    while _anything_due(storage, clock(), reasons) and (limit is None or handled < limit):
         try:
             await delivery.open()
         except SmtpUnavailable as exc:
@@ -203,7 +205,8 @@ async def drain(
                             _record(session, done, report, clock())
                             done = None
                         queue = [(r.id, r.recipient, r.attempts, eml_name(r), build_message(r, settings))
-                                 for r in box.claim_batch(session, now=clock(), lease=lease, limit=want)]
+                                 for r in box.claim_batch(session, now=clock(), lease=lease, limit=want,
+                                                          reasons=reasons)]
                     if not queue:
                         break
                 elif done is not None:
@@ -227,7 +230,7 @@ async def drain(
                     _record(session, done, report, clock())
                 box.release(session, [entry[0] for entry in queue])
             await delivery.close()
-        if not broken and not _anything_due(storage, clock()):
+        if not broken and not _anything_due(storage, clock(), reasons):
             break
     if isinstance(delivery, EmlDelivery):
         report.files = delivery.written
@@ -264,9 +267,9 @@ def _record(session, outcome: Outcome, report: SendReport, now: datetime) -> Non
         report.retried += 1
 
 
-def _anything_due(storage: Storage, now: datetime) -> bool:
+def _anything_due(storage: Storage, now: datetime, reasons: tuple[str, ...] | None = None) -> bool:
     with storage.session() as session:
-        return box.any_due(session, now)
+        return box.any_due(session, now, reasons)
 
 
 def send(storage: Storage, settings: Settings, **kwargs) -> SendReport:

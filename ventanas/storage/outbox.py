@@ -70,19 +70,22 @@ def enqueue(session: Session, message: NewMessage, *, now: datetime) -> bool:
     return session.execute(statement).first() is not None
 
 
-def _claimable(now: datetime):
-    return or_(
+def _claimable(now: datetime, reasons: tuple[str, ...] | None = None):
+    due = or_(
         and_(Outbox.status == PENDING, Outbox.next_attempt_at <= now),
         and_(Outbox.status == SENDING, Outbox.lease_until < now),  # its sender died or hung
     )
+    return due if reasons is None else and_(due, Outbox.reason.in_(reasons))
 
 
-def any_due(session: Session, now: datetime) -> bool:
-    return session.scalar(select(Outbox.id).where(_claimable(now)).limit(1)) is not None
+def any_due(session: Session, now: datetime, reasons: tuple[str, ...] | None = None) -> bool:
+    return session.scalar(select(Outbox.id).where(_claimable(now, reasons)).limit(1)) is not None
 
 
-def claim_batch(session: Session, *, now: datetime, lease: timedelta, limit: int) -> list[Outbox]:
-    """Claim up to ``limit`` of the oldest due messages for ``lease``, oldest first.
+def claim_batch(session: Session, *, now: datetime, lease: timedelta, limit: int,
+                reasons: tuple[str, ...] | None = None) -> list[Outbox]:
+    """Claim up to ``limit`` of the oldest due messages for ``lease``, oldest first (only those
+    sent for ``reasons`` when given: `serve` sends its own confirmations, nothing else).
 
     On PostgreSQL the candidate rows are locked with FOR UPDATE SKIP LOCKED, so
     concurrent senders never wait for, nor take, each other's rows. SQLite has
@@ -90,7 +93,7 @@ def claim_batch(session: Session, *, now: datetime, lease: timedelta, limit: int
     senders from claiming one row (the second sees rowcount 0 and moves on).
     The caller commits right after, before it talks to the SMTP server.
     """
-    query = select(Outbox.id).where(_claimable(now)).order_by(Outbox.next_attempt_at, Outbox.id)
+    query = select(Outbox.id).where(_claimable(now, reasons)).order_by(Outbox.next_attempt_at, Outbox.id)
     if session.get_bind().dialect.name == "postgresql":
         query = query.limit(limit).with_for_update(skip_locked=True)
     else:
