@@ -159,9 +159,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     routes.update(personal_routes(storage, settings))  # /personal/<token>.ics: 410 Gone once unsubscribed
     print(f"sign-up: /subscribe (also /es/subscribe, /fr/subscribe); confirmation mail is sent at once, "
           f"{sender.describe()}")
+    # Without VENTANAS_BASE_URL the pages' absolute links (webcal://…) name a placeholder, and serve
+    # points them at the address each client reached it at (see ventanas/web.py).
+    published_base = settings.base_url if settings.base_url == Settings.base_url else None
     serve(settings.public_dir, args.host, args.port, routes, idle_timeout=settings.serve_idle_timeout,
           body_timeout=settings.serve_body_timeout, trusted_proxies=settings.serve_trusted_proxies,
-          background=[sender.run])
+          background=[sender.run], published_base=published_base)
     return EXIT_OK
 
 

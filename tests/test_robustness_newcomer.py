@@ -292,6 +292,8 @@ def test_confirmation_mail_arrives_within_seconds_of_the_post(settings, publishe
         assert handler.messages, "no confirmation within 10 s of the POST"
         arrived, message = handler.messages[0]
         assert arrived - posted < 10 and message["To"] == "ana@example.org"
+        body = message.get_body(("plain",)).get_content()
+        assert confirm_link(body).startswith(f"http://127.0.0.1:{port}/")  # the server that was asked
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
@@ -353,5 +355,43 @@ def demo(tmp_path_factory):
     result = run_cli("demo", "--port", "0", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return settings, env, result.stdout
+
+
+def test_webcal_links_follow_the_host_and_port_serve_is_reached_at(settings, published):
+    """Regression: `serve --port 8080` served pages whose webcal links pointed at port 8000."""
+    port = free_port()
+    env = settings_env(settings, VENTANAS_PUBLIC_DIR=str(published))
+    env.pop("VENTANAS_BASE_URL", None)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_for_port(port, proc)
+        for host, expected in ((f"127.0.0.1:{port}", f"127.0.0.1:{port}"), (f"localhost:{port}", f"localhost:{port}"),
+                               (f"evil.example:{port}", f"127.0.0.1:{port}")):  # a forged Host is not echoed
+            status, text = http(f"http://127.0.0.1:{port}/es/states/MEX.html", headers={"Host": host})
+            assert status == 200
+            assert f"webcal://{expected}/feeds/states/MEX.ics" in text, host
+            assert f"http://{expected}/feeds/states/MEX.ics" in text
+            assert "127.0.0.1:8000" not in text and "evil.example" not in text
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+
+
+def test_webcal_links_keep_a_base_url_that_was_set(settings, tmp_path):
+    public = tmp_path / "custom"
+    from ventanas.storage import Storage
+
+    custom = dataclasses.replace(settings, public_dir=public, base_url="https://ventanas.example.org",
+                                 database_url=f"sqlite:///{tmp_path / 'custom.db'}")
+    storage = Storage.open(custom.resolved_database_url)
+    fill(storage)
+    publish(storage, custom)
+    storage.dispose()
+    from ventanas.web import make_server as server_for
+
+    with server_for(public, port=0, published_base=None) as server:
+        _status, text = http(f"{server.url}/states/MEX.html")
+    assert "webcal://ventanas.example.org/feeds/states/MEX.ics" in text
 
 

@@ -190,3 +190,25 @@ def test_serve_command_answers(settings, public):
         proc.terminate()
         _out, err = proc.communicate(timeout=10)
     assert b"GET /feeds" not in err  # quiet: no line per request unless --verbose
+
+
+def test_pages_follow_the_address_they_are_served_at(public):
+    """Without a base URL, pages' absolute links name a placeholder that serve points at its own address;
+    each address gets its own ETag, so a 304 never hands one client another's links."""
+    page = '<a href="webcal://127.0.0.1:8000/feeds/all.ics">x</a><input value="http://127.0.0.1:8000/feeds/all.ics">'
+    (public / "index.html").write_text(page)
+    with make_server(public, port=0, published_base="http://127.0.0.1:8000") as srv:
+        port = srv.server_address[1]
+        first, body = fetch(srv, "GET", "/index.html")
+        assert body.decode() == page.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        by_name, named = fetch(srv, "GET", "/index.html", {"Host": f"localhost:{port}"})
+        assert f"webcal://localhost:{port}/feeds/all.ics" in named.decode()
+        assert by_name.getheader("ETag") != first.getheader("ETag")
+        again, _ = fetch(srv, "GET", "/index.html", {"Host": f"localhost:{port}", "If-None-Match": by_name.getheader("ETag")})
+        assert again.status == 304
+        other, _ = fetch(srv, "GET", "/index.html", {"If-None-Match": by_name.getheader("ETag")})
+        assert other.status == 200
+        _, data = fetch(srv, "GET", "/feeds/states/MEX.ics")  # only pages are rewritten
+        assert data == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    with make_server(public, port=0) as srv:  # a base URL was set: served byte for byte
+        assert fetch(srv, "GET", "/index.html")[1].decode() == page

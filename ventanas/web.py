@@ -35,6 +35,18 @@ A handler is called only with the whole body: one over MAX_BODY_BYTES is
 refused with 413, one cut short with 400, one slower than ``body_timeout``
 with 408.
 
+Pages published without a base URL (``VENTANAS_BASE_URL`` unset) follow the
+address they are served at: pass ``published_base``, the placeholder base
+URL they were written with. Pages are static, and their subscribe links must
+be absolute (a ``webcal://`` link cannot be relative), so ``serve --port
+8080`` would hand out links to port 8000. Instead, an HTML answer has that
+base replaced by the address the client reached: its Host header when that
+names this very server (a loopback name, or the address the connection
+came in on, at the listening port), else that address itself, so a forged
+Host header cannot make a page, or a confirmation mail, point elsewhere.
+Handlers get the same address as ``Request.served_base``. A site published
+with its base URL set is served byte for byte.
+
 Background jobs run in the server's event loop for as long as it serves:
 pass ``background``, coroutine functions started with the server and
 cancelled when it stops (`serve` sends its confirmation mail this way:
@@ -111,6 +123,7 @@ class Request:
     headers: Mapping[str, str]  # names lower-cased
     body: bytes = b""
     client: str = ""  # who sent it, as client_key() counts clients (behind a trusted proxy: who sent it there)
+    served_base: str = ""  # "http://host:port" as the client reached it, when following it (published_base)
 
     def form(self) -> dict[str, str]:
         """An application/x-www-form-urlencoded body as name → first value."""
@@ -361,17 +374,42 @@ class _App:
     """One request in, one :class:`Response` out: static files, or a route's handler."""
 
     def __init__(self, files: StaticFiles, routes: Mapping[str, Handler], body_timeout: float,
-                 trusted_proxies: Iterable[str] = ()):
+                 trusted_proxies: Iterable[str] = (), published_base: str | None = None):
         self.files = files
         self.routes = routes
         self.body_timeout = body_timeout
         self.clients = _Clients(trusted_proxies)
         self.reads = _Pool("read", READ_WORKERS)
         self.writes = _Pool("write", WRITE_WORKERS)
+        self.address: tuple[str, int] = ("127.0.0.1", 0)  # set by PublicServer once bound
+        self.published = urlsplit(published_base).netloc if published_base else None
 
     def close(self) -> None:
         self.reads.close()
         self.writes.close()
+
+    def served_authority(self, raw: web.BaseRequest) -> str:
+        """host[:port] of this server as this client reached it (see the module's docstring)."""
+        local = raw.transport.get_extra_info("sockname") if raw.transport is not None else None
+        host, port = (local[0], local[1]) if local else self.address
+        try:
+            asked = urlsplit("//" + raw.headers.get("Host", ""))
+            name, asked_port = asked.hostname, asked.port or 80
+        except ValueError:
+            name = None
+        if name and asked_port == port and (name == "localhost" or name == host or _is_loopback(name)):
+            host, port = name, asked.port  # rebuilt from its parts: nothing else of the header gets through
+        host = f"[{host}]" if ":" in host else host
+        return f"{host}:{port}" if port else host
+
+    def _rewrite(self, body: bytes, etag: str, served: str) -> tuple[bytes, str]:
+        """An HTML page's links to the published placeholder base, pointed at ``served``."""
+        assert self.published is not None
+        if served == self.published:
+            return body, etag
+        for scheme in (b"http://", b"webcal://"):
+            body = body.replace(scheme + self.published.encode() + b"/", scheme + served.encode() + b"/")
+        return body, f'{etag[:-1]}-{hashlib.sha256(served.encode()).hexdigest()[:8]}"'
 
     async def __call__(self, raw: web.BaseRequest) -> web.StreamResponse:
         target, _, query = raw.raw_path.partition("#")[0].partition("?")
@@ -381,7 +419,7 @@ class _App:
             headers = {k.lower(): v for k, v in raw.headers.items()}
             response = await self._dynamic(raw, handler, path, query, headers)
         elif raw.method in ("GET", "HEAD"):
-            response = self._static(path, raw.headers)  # case-insensitive already
+            response = self._static(path, raw.headers, raw)  # headers: case-insensitive already
         else:
             response = Response.text(405, "Method not allowed\n", {"Allow": "GET, HEAD"})
         status = response.status
@@ -404,7 +442,9 @@ class _App:
         if isinstance(body, Response):
             return body
         client = self.clients(raw.remote, headers.get("x-forwarded-for"))
-        request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body, client)
+        served = f"http://{self.served_authority(raw)}" if self.published is not None else ""
+        request = Request(raw.method, path, parse_qs(query, keep_blank_values=True), headers, body, client,
+                          served)
         try:
             # handlers talk to the database: in a worker thread, so the loop keeps serving files
             pool = self.reads if raw.method in ("GET", "HEAD") else self.writes
@@ -413,7 +453,7 @@ class _App:
             log.exception("handler for %s %s failed", raw.method, path)
             return Response.text(500, "Internal server error\n")
 
-    def _static(self, path: str, headers: Mapping[str, str]) -> Response:
+    def _static(self, path: str, headers: Mapping[str, str], raw: web.BaseRequest | None = None) -> Response:
         read = None
         for _ in range(2):  # a file replaced between its stat and its open is looked up once more
             found = self.files.lookup(path)
@@ -431,6 +471,8 @@ class _App:
             kind = "text/html; charset=utf-8" if missing else "text/plain; charset=utf-8"
             return Response(404, {"Content-Type": kind, "Cache-Control": "no-cache"}, body)
         etag, body = read
+        if self.published is not None and raw is not None and target.suffix.lower() == ".html":
+            body, etag = self._rewrite(body, etag, self.served_authority(raw))  # feeds cost nothing more
         mtime = int(info.st_mtime)
         common = {
             "ETag": etag,
@@ -522,6 +564,7 @@ class PublicServer:
         self.socket = socket.create_server(address)
         self._background = tuple(background)
         self.server_address = self.socket.getsockname()[:2]
+        app.address = self.server_address
         self._app = app
         self._idle_timeout = idle_timeout
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -590,6 +633,13 @@ class PublicServer:
         self.server_close()
 
 
+def _is_loopback(name: str) -> bool:
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 def _report_job_end(job: asyncio.Task) -> None:
     if not job.cancelled() and job.exception() is not None:
         log.error("background job stopped", exc_info=job.exception())
@@ -599,12 +649,14 @@ def make_server(public_dir: Path, host: str = "127.0.0.1", port: int = 8000,
                 routes: Mapping[str, Handler] | None = None, *,
                 idle_timeout: float = Settings.serve_idle_timeout,
                 body_timeout: float = Settings.serve_body_timeout,
-                trusted_proxies: Iterable[str] = (), background: Sequence[Background] = ()) -> PublicServer:
+                trusted_proxies: Iterable[str] = (), background: Sequence[Background] = (),
+                published_base: str | None = None) -> PublicServer:
     """A server for ``public_dir`` and ``routes``; use as a context manager or call serve_forever().
     ``trusted_proxies``: addresses or networks whose X-Forwarded-For names the client (Request.client);
-    ``background``: coroutine functions run in the server's loop while it serves."""
+    ``background``: coroutine functions run in the server's loop while it serves; ``published_base``:
+    the placeholder base URL pages were published with, pointed at the address each client reached."""
     files = StaticFiles(Path(public_dir))
-    app = _App(files, dict(routes or {}), body_timeout, trusted_proxies)
+    app = _App(files, dict(routes or {}), body_timeout, trusted_proxies, published_base)
     return PublicServer((host, port), app, idle_timeout, background)
 
 
@@ -612,10 +664,10 @@ def serve(public_dir: Path, host: str, port: int, routes: Mapping[str, Handler] 
           *, idle_timeout: float = Settings.serve_idle_timeout,
           body_timeout: float = Settings.serve_body_timeout,
           trusted_proxies: Iterable[str] = (), background: Sequence[Background] = (),
-          announce: Callable[[str], None] = print) -> None:
+          published_base: str | None = None, announce: Callable[[str], None] = print) -> None:
     """Serve until interrupted (the `serve` command)."""
     server = make_server(public_dir, host, port, routes, idle_timeout=idle_timeout, body_timeout=body_timeout,
-                         trusted_proxies=trusted_proxies, background=background)
+                         trusted_proxies=trusted_proxies, background=background, published_base=published_base)
     announce(f"serving {Path(public_dir).resolve()} on {server.url}/ (Ctrl-C stops)")
     try:
         server.serve_forever()

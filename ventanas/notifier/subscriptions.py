@@ -308,18 +308,20 @@ def is_active(subscriber: Subscriber) -> bool:
 
 
 def ask_confirmation(session: Session, settings: Settings, email: str, prefs: Preferences, *, now: datetime,
-                     resend_after: timedelta = CONFIRM_RESEND_AFTER) -> bool:
+                     resend_after: timedelta = CONFIRM_RESEND_AFTER, base_url: str | None = None) -> bool:
     """The web form's whole effect: the wish stored and a confirmation mail in the outbox, in one transaction.
 
     False when a confirmation went to this address less than ``resend_after`` ago
     (the form then says the same thing either way, so it tells a stranger nothing).
     The mail is rendered before the first statement, so the transaction (and, on
     SQLite, the write lock) lasts a few statements, not a template's rendering.
+    ``base_url`` is where the link leads when not ``settings.base_url``: the address
+    `serve` was reached at, when no base URL is set (ventanas/web.py).
     """
     token = new_token()
     # the page the link opens is in the mail's language: /es/confirm, /fr/confirm (ventanas/notifier/web.py)
     prefix = "" if prefs.language == "en" else f"{prefs.language}/"
-    confirm_url = f"{settings.base_url.rstrip('/')}/{prefix}confirm?token={token}"
+    confirm_url = f"{(base_url or settings.base_url).rstrip('/')}/{prefix}confirm?token={token}"
     message = direct_message(
         settings, email, prefs.language, reason="confirm",
         key=dedupe_key("confirm", email, token_hash(token)), template="confirm",

@@ -150,7 +150,8 @@ def make_routes(storage: Storage, settings: Settings, *,
         if retry_after:
             return try_later(429, "limited", lang, retry_after)
         with writing() as session:
-            enqueued = subs.ask_confirmation(session, settings, email, prefs, now=utcnow(), resend_after=resend_after)
+            enqueued = subs.ask_confirmation(session, settings, email, prefs, now=utcnow(), resend_after=resend_after,
+                                             base_url=request.served_base or None)
         if enqueued and on_enqueued is not None:
             on_enqueued()
         # The same answer whether a mail went out or one did moments ago: the page tells a stranger nothing.
