@@ -6,21 +6,28 @@ other parts, and hands them to the command asked for. Also installed as the
 ``ventanas`` console script.
 
 Exit codes: 0 ok; 1 some source degraded; 2 bad usage or configuration;
-3 a source failed or a step could not run; 4 another run holds the lock.
+3 a source failed or a step could not run; 4 another run holds the lock;
+130 interrupted (Ctrl-C).
+
+``python run.py …`` works with any Python 3.11+: one that lacks the
+dependencies hands over to ``.venv/bin/python`` beside this file (the one
+``make demo`` sets up), rather than end in ModuleNotFoundError.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ventanas.config import ConfigError, Settings, describe, load_settings
-from ventanas.storage import StorageError
 
-EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_FAILED, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+HANDED_OVER = "_VENTANAS_HANDED_OVER"  # set for the second Python: it must not hand over again
 
 
 class CommandError(RuntimeError):
@@ -357,7 +364,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def use_project_environment() -> None:
+    """With a Python that lacks the dependencies, run again with the project's (.venv/bin/python), or say
+    in one line how to get one; ventanas/config.py needs only the standard library, the rest does not."""
+    if importlib.util.find_spec("sqlalchemy") is not None:
+        return
+    here = Path(__file__).resolve().parent
+    project_python = here / ".venv" / "bin" / "python"
+    if project_python.exists() and not os.environ.get(HANDED_OVER):
+        os.environ[HANDED_OVER] = "1"
+        os.execv(project_python, [str(project_python), str(here / "run.py"), *sys.argv[1:]])
+    print(f"ventanas: this Python ({sys.executable}) lacks ventanas' dependencies: run `make demo` in {here} "
+          "(it creates .venv), then .venv/bin/ventanas COMMAND", file=sys.stderr)
+    sys.exit(EXIT_USAGE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    use_project_environment()
+    from ventanas.storage import StorageError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -368,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return getattr(exc, "code", EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED)
     except KeyboardInterrupt:
         print("ventanas: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except OSError as exc:  # a full disk, an unwritable public directory: the system's words, one line
         print(f"ventanas: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -69,3 +69,21 @@ def test_canonical_url_maps_copy_back_to_live():
         == "https://tbinternet.ohchr.org/_layouts/15/X.aspx?Lang=en"
     )
     assert s.canonical_url("https://elsewhere.org/x") == "https://elsewhere.org/x"
+
+
+def test_demo_clock_is_kept_until_changed(tmp_path, monkeypatch):
+    from ventanas.config import keep_demo_clock
+
+    monkeypatch.chdir(tmp_path)
+    keep_demo_clock(Path("var"), date(2025, 8, 1))
+    assert load_settings(environ={}).today == date(2025, 8, 1)  # what `demo` left, for the next commands
+    assert load_settings(environ={"VENTANAS_TODAY": "2025-09-01"}).today == date(2025, 9, 1)
+    assert load_settings(environ={"VENTANAS_TODAY": ""}).today is None  # set empty: the real date
+    (tmp_path / "v.toml").write_text('today = "2025-10-01"\n')
+    assert load_settings(tmp_path / "v.toml", environ={}).today == date(2025, 10, 1)
+    assert load_settings(environ={"VENTANAS_VAR_DIR": "elsewhere"}).today is None  # read from the var_dir in use
+    (tmp_path / "var" / "demo-clock").write_text("soon\n")
+    with pytest.raises(ConfigError, match="demo-clock"):
+        load_settings(environ={})
+    (tmp_path / "var" / "demo-clock").unlink()
+    assert load_settings(environ={}).today is None

@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
+import json
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -355,6 +357,47 @@ def demo(tmp_path_factory):
     result = run_cli("demo", "--port", "0", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return settings, env, result.stdout
+
+
+def test_the_commands_the_demo_prints_work_as_printed(demo):
+    """Regression: the demo's closing lines said `python run.py status`, which fails outside .venv."""
+    _settings, env, output = demo
+    commands = [inside.split(",")[0] for inside in re.findall(r"\(([^()]*)\)", output)
+                if re.search(r"(?:ventanas|run\.py) (?:status|serve|config|send)\b", inside)]
+    assert any(c.split()[-1] == "status" for c in commands), output
+    for command in commands:
+        argv = shlex.split(command)
+        if "serve" in argv:
+            argv.append("--help")  # serve runs until stopped
+        result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, (command, result.stderr[-1000:])
+
+
+def test_run_py_finds_the_project_environment(settings):
+    """Regression: `python run.py status` with a Python that lacks the dependencies: ModuleNotFoundError."""
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    if not venv_python.exists():
+        pytest.skip("no .venv beside run.py (make demo creates it)")
+    env = settings_env(settings)
+    result = subprocess.run([sys.executable, "-S", str(ROOT / "run.py"), "status"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ModuleNotFoundError" not in result.stderr and "today:" in result.stdout
+
+
+def test_the_demo_clock_stays_on_for_the_commands_that_follow(demo):
+    """Regression: after the demo every command switched to the real date, so nothing looked upcoming."""
+    settings, env, output = demo
+    clock_file = settings.var_dir / "demo-clock"
+    assert "demo-clock" in output  # the demo says where its clock is kept, and how to stop it
+    assert clock_file.read_text().strip().splitlines()[-1] == "2025-08-01"
+    status = json.loads(run_cli("status", "--json", env=env).stdout)
+    assert status["today"] == "2025-08-01" and status["demo_clock"]
+    # until the user changes it: VENTANAS_TODAY wins, empty means the real date
+    assert json.loads(run_cli("status", "--json", env={**env, "VENTANAS_TODAY": "2025-09-01"}).stdout)["today"] \
+        == "2025-09-01"
+    real = json.loads(run_cli("status", "--json", env={**env, "VENTANAS_TODAY": ""}).stdout)
+    assert not real["demo_clock"] and real["today"] != "2025-08-01"
 
 
 def test_webcal_links_follow_the_host_and_port_serve_is_reached_at(settings, published):

@@ -7,6 +7,12 @@ password) are read only from the environment.
 
 A wrong value raises :class:`ConfigError` with a one-line message that names
 the setting; ``run.py`` prints it without a traceback.
+
+The demo clock: ``run.py demo`` writes the "today" it ran on to
+``<var_dir>/demo-clock``, and every later command reads it from there when
+neither the environment nor the file set ``today``, so the demo's results
+stay upcoming for the commands that follow it, until that file is deleted
+(or ``VENTANAS_TODAY`` is set; set empty, it means the real date).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CONFIG_FILE_ENV = "VENTANAS_CONFIG"
 DEFAULT_CONFIG_FILE = "ventanas.toml"
+DEMO_CLOCK_FILE = "demo-clock"  # in var_dir: the demo's "today", kept for the commands that follow it
 
 # The live sites each source reads. The demo and the tests point these at a
 # loopback copy of ventanas/demo_site/; what is stored and published always
@@ -341,4 +348,40 @@ def load_settings(
         if raw is not None:
             values[key] = _coerce(by_name[key], raw, f"--{key.replace('_', '-')}")
 
+    if "today" not in values:
+        kept = kept_demo_clock(values.get("var_dir", Settings.var_dir))
+        if kept is not None:
+            values["today"] = kept
+
     return _validate(Settings(**values))
+
+
+def demo_clock_file(var_dir: Path) -> Path:
+    return Path(var_dir) / DEMO_CLOCK_FILE
+
+
+def kept_demo_clock(var_dir: Path) -> date | None:
+    """The date the demo left in ``<var_dir>/demo-clock``, or None without that file."""
+    path = demo_clock_file(var_dir)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the demo clock ({exc}); delete the file for the real date") from exc
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    try:
+        return date.fromisoformat(lines[-1])
+    except (IndexError, ValueError) as exc:
+        raise ConfigError(f"{path}: not a date like 2025-08-01; delete the file for the real date") from exc
+
+
+def keep_demo_clock(var_dir: Path, day: date) -> Path:
+    """Write the demo's "today" where load_settings reads it (see the module's docstring)."""
+    path = demo_clock_file(var_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# The demo clock, written by `ventanas demo`: every command takes \"today\" from here when\n"
+        "# VENTANAS_TODAY is not set. Delete this file (or set VENTANAS_TODAY) for the real date.\n"
+        f"{day.isoformat()}\n", encoding="utf-8")
+    return path
