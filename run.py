@@ -252,10 +252,39 @@ def _iso_date(text: str):
 
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     for name, env, _default, doc in describe():
-        value = getattr(settings, name)
-        shown = "(set)" if name == "smtp_url" and value else value
-        print(f"{env} = {shown!s}\n    {doc}")
+        print(f"{env} = {_value_in_force(name, settings)}\n    {doc}")
     return EXIT_OK
+
+
+def _value_in_force(name: str, settings: Settings) -> str:
+    """What a setting is as the commands use it: defaults resolved (the outbox folder, the database),
+    no password, no Python 'None'."""
+    from ventanas.clock import today
+    from ventanas.config import demo_clock_file, kept_demo_clock
+
+    value = getattr(settings, name)
+    if name == "database_url":
+        from sqlalchemy.engine import make_url
+
+        return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    if name == "outbox_dir":
+        return f"{settings.resolved_outbox_dir}" + ("  (unused: VENTANAS_SMTP_URL is set)" if settings.smtp_url else "")
+    if name == "smtp_url":
+        return "(set)" if value else "(not set: mail is written as .eml files into the outbox folder)"
+    if name == "today":
+        if value is None:
+            return f"{today(settings)}  (the real date)"
+        clock = demo_clock_file(settings.var_dir)
+        if "VENTANAS_TODAY" not in os.environ and kept_demo_clock(settings.var_dir) == value:
+            return f"{value}  (the demo clock, kept in {clock}: delete that file, or set VENTANAS_TODAY, for the real date)"
+        return f"{value}  (a fixed date)"
+    if name == "base_url" and value == Settings.base_url:
+        return f"{value}  (not set: serve points the pages' links at the address it is reached at)"
+    if name == "feeds":
+        return ", ".join(value) or "(none)"
+    if value in ("", None):
+        return "(none)"
+    return str(value)
 
 
 # -- parser ---------------------------------------------------------------------

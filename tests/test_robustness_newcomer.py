@@ -27,6 +27,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -436,5 +437,24 @@ def test_webcal_links_keep_a_base_url_that_was_set(settings, tmp_path):
     with server_for(public, port=0, published_base=None) as server:
         _status, text = http(f"{server.url}/states/MEX.html")
     assert "webcal://ventanas.example.org/feeds/states/MEX.ics" in text
+
+
+def test_config_shows_the_values_in_force(settings):
+    """Regression: `config` showed VENTANAS_OUTBOX_DIR = . while mail went to var/outbox."""
+    env = settings_env(settings, VENTANAS_DATABASE_URL="postgresql+psycopg://ana:s3cret@db.example/ventanas")
+    env.pop("VENTANAS_TODAY")
+    result = run_cli("config", env=env)
+    assert result.returncode == 0, result.stderr
+    values = dict(re.findall(r"^(VENTANAS_\w+) = (.*)$", result.stdout, re.M))
+    assert values["VENTANAS_OUTBOX_DIR"].startswith(str(settings.var_dir / "outbox"))
+    assert values["VENTANAS_DATABASE_URL"].startswith("postgresql+psycopg://ana:***@db.example/ventanas")
+    assert "s3cret" not in result.stdout
+    assert values["VENTANAS_TODAY"].startswith(f"{date.today().year}-") and "real date" in values["VENTANAS_TODAY"]
+    assert "None" not in result.stdout
+    env = settings_env(settings)
+    env.pop("VENTANAS_DATABASE_URL")
+    values = dict(re.findall(r"^(VENTANAS_\w+) = (.*)$", run_cli("config", env=env).stdout, re.M))
+    assert values["VENTANAS_DATABASE_URL"].startswith(f"sqlite:///{settings.var_dir / 'ventanas.db'}")
+    assert values["VENTANAS_TODAY"].startswith("2025-08-01")
 
 
