@@ -149,6 +149,7 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import errno
     import logging
 
     from ventanas.notifier.instant import ConfirmationSender
@@ -164,14 +165,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     routes: dict[str, Handler] = {}
     routes.update(make_routes(storage, settings, on_enqueued=sender.wake))  # /subscribe, /confirm, /unsubscribe
     routes.update(personal_routes(storage, settings))  # /personal/<token>.ics: 410 Gone once unsubscribed
-    print(f"sign-up: /subscribe (also /es/subscribe, /fr/subscribe); confirmation mail is sent at once, "
-          f"{sender.describe()}")
     # Without VENTANAS_BASE_URL the pages' absolute links (webcal://…) name a placeholder, and serve
     # points them at the address each client reached it at (see ventanas/web.py).
     published_base = settings.base_url if settings.base_url == Settings.base_url else None
-    serve(settings.public_dir, args.host, args.port, routes, idle_timeout=settings.serve_idle_timeout,
-          body_timeout=settings.serve_body_timeout, trusted_proxies=settings.serve_trusted_proxies,
-          background=[sender.run], published_base=published_base)
+    try:
+        serve(settings.public_dir, args.host, args.port, routes, idle_timeout=settings.serve_idle_timeout,
+              body_timeout=settings.serve_body_timeout, trusted_proxies=settings.serve_trusted_proxies,
+              background=[sender.run], published_base=published_base,
+              announce=lambda line: print(f"{line}\nsign-up: /subscribe (also /es/subscribe, /fr/subscribe); "
+                                          f"confirmation mail is sent at once, {sender.describe()}", flush=True))
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        raise CommandError(f"serve: cannot listen on {args.host}:{args.port}: {os.strerror(exc.errno)} "
+                           "(another serve? choose another --port)") from exc
     return EXIT_OK
 
 
@@ -248,6 +255,38 @@ def _iso_date(text: str):
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date like 2016-07-15: {text!r}") from exc
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port (0 to 65535): {text!r}")
+    return port
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {text!r}")
+    return number
+
+
+def _seconds(text: str) -> float:
+    import math
+
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not 0 < number < math.inf:  # a lease of 0 or less would let a second sender take a message in flight
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
+    return number
 
 
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
@@ -327,11 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("serve", cmd_serve, "Serve the public directory (pre-rendered feeds and pages) over HTTP.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
 
     p = add("status", cmd_status, "Show the last crawl runs per source, their health, and what is stored.")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--runs", type=int, default=3, metavar="N", help="runs shown per source (default 3)")
+    p.add_argument("--runs", type=_at_least_one, default=3, metavar="N", help="runs shown per source (default 3)")
 
     p = add("subscribers", cmd_subscribers, "Manage mail subscribers: add, list, remove, export.")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -365,8 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("send", cmd_send, "Send what waits in the outbox: SMTP (VENTANAS_SMTP_URL) or .eml files in the outbox "
             "directory. Exit 3 if the SMTP server cannot be reached; the messages wait for the next run.")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, metavar="N", help="stop after N messages")
-    p.add_argument("--lease", type=float, default=300, metavar="SECONDS",
+    p.add_argument("--limit", type=_at_least_one, metavar="N", help="stop after N messages")
+    p.add_argument("--lease", type=_seconds, default=300, metavar="SECONDS",
                    help="a message claimed by a sender that died is retried after this (default 300)")
 
     p = add("digest", cmd_digest, "Print a subscriber's digest as of now, or enqueue every subscriber's digest now.")
@@ -376,7 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--html", action="store_true", help="with --preview: print the HTML part")
 
     p = add("demo", cmd_demo, "Run the whole product offline on the embedded snapshot site, on the demo clock.")
-    p.add_argument("--port", type=int, default=8753,
+    p.add_argument("--port", type=_port, default=8753,
                    help="port of the loopback snapshot site (default 8753, or any free port if taken); "
                    "a stable port lets the HTTP cache answer re-runs with 304s")
 

@@ -458,3 +458,25 @@ def test_config_shows_the_values_in_force(settings):
     assert values["VENTANAS_TODAY"].startswith("2025-08-01")
 
 
+@pytest.mark.parametrize("argv", [
+    ("serve", "--port", "70000"), ("demo", "--port", "-1"), ("send", "--lease", "-1"), ("send", "--limit", "0"),
+    ("status", "--runs", "-1"), ("subscribers", "remove", "nobody@example.org"),
+    ("digest", "--preview", "nobody@example.org"),
+], ids=["serve-port", "demo-port", "send-lease", "send-limit", "status-runs", "remove-unknown", "preview-unknown"])
+def test_exit_codes_are_the_documented_ones(settings, argv):
+    """Regression: `serve --port 70000` ended in a traceback (OverflowError); `send --lease -1` let a second
+    sender take messages in flight; naming a subscriber who does not exist exited 3, as if a step had failed."""
+    result = run_cli(*argv, env=settings_env(settings), timeout=120)
+    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2, result.stderr  # argparse: usage line + error
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line(settings):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), env=settings_env(settings), timeout=60)
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and f"127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+
+

@@ -70,7 +70,7 @@ def subscribers(args: argparse.Namespace, settings: Settings, storage: Storage) 
             found = store.find(session, email)
             token = found.feed_token if found is not None else None
             if not subs.remove(session, email):
-                raise CommandFailed(f"no subscriber {email}", 3)
+                raise CommandFailed(f"no subscriber {email}")  # a wrong address: bad usage (2), nothing failed
         if token:
             personal.revoke(Path(settings.public_dir), token)
         print(f"removed {email}")
@@ -158,7 +158,7 @@ def digest_command(args: argparse.Namespace, settings: Settings, storage: Storag
         return 0
     rendered = preview_digest(storage, settings, _email(args.preview))
     if rendered is None:
-        raise CommandFailed(f"no subscriber {args.preview}", 3)
+        raise CommandFailed(f"no subscriber {args.preview}")
     print(f"Subject: {rendered.subject}\n")
     print(rendered.html if args.html else rendered.text)
     return 0
