@@ -18,6 +18,7 @@ import dataclasses
 import email
 import email.policy
 import json
+import os
 import re
 import shlex
 import socket
@@ -480,3 +481,68 @@ def test_serve_on_a_taken_port_says_so_in_one_line(settings):
     assert result.stderr.strip().count("\n") == 0 and f"127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
 
 
+def test_readme_sign_up_walkthrough(storage, settings, published):
+    """The README's steps: a local SMTP server that prints mail, `serve` with VENTANAS_SMTP_URL, the form,
+    the confirmation link printed whole within 10 s, confirm, a digest, its one-click unsubscribe."""
+    import queue
+
+    fill(storage)  # something for the digest to say
+    smtp_port, port = free_port(), free_port()
+    # the README serves on port 8000, the default base URL; here on a free port, so it is the base URL
+    # (`send` cannot know where serve runs: the list mail's links come from the base URL)
+    env = settings_env(settings, VENTANAS_PUBLIC_DIR=str(published), VENTANAS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
+                       VENTANAS_BASE_URL=f"http://127.0.0.1:{port}")
+    printer = subprocess.Popen([sys.executable, "-m", "ventanas.devsmtp", "--port", str(smtp_port)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in printer.stdout], daemon=True).start()
+
+    def printed_until(pattern: str, seconds: float) -> str:
+        deadline, seen = time.monotonic() + seconds, ""
+        while time.monotonic() < deadline:
+            try:
+                seen += lines.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if found := re.search(pattern, seen):
+                return found.group(0)
+        raise AssertionError(f"not printed within {seconds} s: {pattern}\n{seen}")
+
+    serve = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)], env=env, cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        printed_until("listening", 30)
+        _wait_for_port(port, serve)
+        site = f"http://127.0.0.1:{port}"
+        assert http(f"{site}/es/subscribe", {"email": "ana@example.org", "state": ["México", "GTM"],
+                                              "language": "es"})[0] == 200
+        link = printed_until(r"http://\S+/es/confirm\?token=[\w-]+", 10)  # whole, not quoted-printable
+        status, text = http(link)
+        assert status == 200 and "Confirmar mi suscripción" in text
+        token = link.rsplit("=", 1)[1]
+        status, text = http(f"{site}/es/confirm", {"token": token})
+        assert status == 200 and "Suscripción confirmada" in text
+        for command in (("digest", "--now"), ("send",)):
+            assert run_cli(*command, env=env).returncode == 0
+        header = printed_until(r"List-Unsubscribe: <(http://[^>]+)>", 10)
+        unsubscribe = re.search(r"<(http://[^>]+)>", header).group(1)
+        status, text = http(unsubscribe, b"List-Unsubscribe=One-Click",
+                            {"Content-Type": "application/x-www-form-urlencoded"})  # what a mail client sends
+        assert status == 200 and "Baja confirmada" in text
+    finally:
+        for process in (serve, printer):
+            process.terminate()
+            process.communicate(timeout=10)
+
+
+def test_readme_commands_are_ones_that_work():
+    """The README names no command that needs an activated environment (`python run.py …`)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    if not (ROOT / ".venv" / "bin" / "ventanas").exists():
+        pytest.skip("no .venv beside run.py (make demo creates it)")
+    told = "\n".join(line for line in readme.splitlines() if not line.startswith("|"))  # the tables quote old failures
+    assert not re.search(r"(?<![\w/.])python3? run\.py", told)
+    for command in sorted(set(re.findall(r"\.venv/bin/ventanas ([a-z]+)", readme))):
+        result = subprocess.run([str(ROOT / ".venv" / "bin" / "ventanas"), command, "--help"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60, check=False, env=dict(os.environ))
+        assert result.returncode == 0, (command, result.stderr)
