@@ -455,13 +455,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
-        return args.func(args, settings)
+        code = args.func(args, settings)
+        sys.stdout.flush()  # a closed pipe is found here, not in the interpreter's last flush
+        return code
     except (ConfigError, StorageError, CommandError) as exc:
         print(f"ventanas: {exc}", file=sys.stderr)
         return getattr(exc, "code", EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED)
     except KeyboardInterrupt:
         print("ventanas: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `ventanas config | head`: the reader has read enough; nothing failed
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
+        return EXIT_OK
     except OSError as exc:  # a full disk, an unwritable public directory: the system's words, one line
         print(f"ventanas: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -481,6 +481,15 @@ def test_serve_on_a_taken_port_says_so_in_one_line(settings):
     assert result.stderr.strip().count("\n") == 0 and f"127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
 
 
+def test_output_piped_into_head_is_no_error(settings):
+    """Regression: `ventanas config | head -1` said "ventanas: [Errno 32] Broken pipe" and exited 3."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "config"], cwd=ROOT, env=settings_env(settings),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the first line
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and err == b"", err
+
+
 def test_readme_sign_up_walkthrough(storage, settings, published):
     """The README's steps: a local SMTP server that prints mail, `serve` with VENTANAS_SMTP_URL, the form,
     the confirmation link printed whole within 10 s, confirm, a digest, its one-click unsubscribe."""
