@@ -319,7 +319,7 @@ def _value_in_force(name: str, settings: Settings) -> str:
         return f"{value}  (a fixed date)"
     if name == "base_url" and value == Settings.base_url:
         return f"{value}  (not set: serve points the pages' links at the address it is reached at)"
-    if name == "feeds":
+    if isinstance(value, tuple):  # feeds, trusted proxies
         return ", ".join(value) or "(none)"
     if value in ("", None):
         return "(none)"
