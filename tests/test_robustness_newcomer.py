@@ -270,10 +270,12 @@ def test_every_answer_page_is_in_the_forms_language(storage, site):
     assert status == 200 and Html(text).lang == "fr" and "<form" in text
     status, text = http(site + link.path, {"token": token}, english)
     assert status == 200 and Html(text).lang == "fr" and "Abonnement confirmé" in Html(text).words
+    assert "Votre calendrier, avec vos rappels" in Html(text).words  # her personal calendar
     for again in (lambda: http(site + path, headers=english), lambda: http(site + link.path, {"token": token}, english)):
         status, text = again()
         page = Html(text)
         assert page.lang == "fr" and "déjà confirmé" in page.words, page.words
+        assert "Votre calendrier, avec vos rappels" in page.words
     with storage.session() as session:
         assert store.find(session, "ana@example.org").confirmed
 
@@ -297,7 +299,10 @@ def test_confirmation_mail_arrives_within_seconds_of_the_post(settings, publishe
         arrived, message = handler.messages[0]
         assert arrived - posted < 10 and message["To"] == "ana@example.org"
         body = message.get_body(("plain",)).get_content()
-        assert confirm_link(body).startswith(f"http://127.0.0.1:{port}/")  # the server that was asked
+        link = confirm_link(body)
+        assert link.startswith(f"http://127.0.0.1:{port}/")  # the server that was asked
+        status, text = http(f"http://127.0.0.1:{port}/es/confirm", {"token": link.rsplit("=", 1)[1]})
+        assert status == 200 and f"webcal://127.0.0.1:{port}/personal/" in text  # her calendar, there too
     finally:
         proc.terminate()
         proc.communicate(timeout=10)

@@ -24,6 +24,7 @@ was written. GET handlers only read, and readers wait for no writer.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from urllib.parse import parse_qs
@@ -34,6 +35,7 @@ from ventanas.normalize.bodies import BODIES
 from ventanas.notifier import signup
 from ventanas.notifier import subscriptions as subs
 from ventanas.notifier.mail import token_hash
+from ventanas.notifier.personal import personal_feed_links
 from ventanas.notifier.render import LANGUAGES, environment
 from ventanas.ratelimit import SignupLimits
 from ventanas.storage import DatabaseBusy, Storage
@@ -123,6 +125,11 @@ def make_routes(storage: Storage, settings: Settings, *,
     def reading():
         return storage.reading(busy_timeout=wait)
 
+    def calendar_of(subscriber, request: Request) -> dict[str, str] | None:
+        """The subscriber's personal calendar, at the address serve was reached at when no base URL is set."""
+        here = dataclasses.replace(settings, base_url=request.served_base) if request.served_base else settings
+        return personal_feed_links(here, subscriber)
+
     def subscribe(request: Request) -> Response:
         lang = page_language(request, path_decides=True)
         if request.method in ("GET", "HEAD"):
@@ -168,7 +175,7 @@ def make_routes(storage: Storage, settings: Settings, *,
             return _not_allowed()
         if done is not None:  # the link clicked again: say so, in the reader's language
             return _page(200, lang, "message", request, title_key="already_confirmed", email=done.email,
-                         states=list(done.states))
+                         states=list(done.states), personal_feed=calendar_of(done, request))
         if request.method in ("GET", "HEAD"):
             if pending is None:
                 return _page(404, lang, "message", request, title_key="unknown_link")
@@ -178,7 +185,7 @@ def make_routes(storage: Storage, settings: Settings, *,
             if subscriber is None:
                 return _page(404, lang, "message", request, title_key="unknown_link")
             return _page(200, lang, "message", request, title_key="confirmed", email=subscriber.email,
-                         states=list(subscriber.states))
+                         states=list(subscriber.states), personal_feed=calendar_of(subscriber, request))
 
     def unsubscribe(request: Request) -> Response:
         token = request.arg("token")
