@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -62,7 +62,7 @@ def test_listing_links_are_fetched_from_the_configured_copy():
 
 
 def test_every_slot_of_every_state(cmw36):
-    slots = sorted(key.split("/dialogue/")[1] for key in cmw36)
+    slots = sorted(key.split("/dialogue/")[1] for key in cmw36 if "/dialogue/" in key)
     assert slots == ["MAR/1", "MAR/2", "NGA/1", "NGA/2", "PHL/1", "PHL/2", "SLV/1", "SLV/2", "SLV/3"]
 
 
@@ -75,16 +75,26 @@ def test_slot_times_are_geneva_times(cmw36):
     assert slot.session == "36" and slot.body == "CMW"
 
 
-def test_only_dialogues_are_kept(cmw36):
-    # the session and the reviews belong to the sessions spider, which reads the database itself
-    assert {item.kind for item in cmw36.values()} == {Kind.DIALOGUE}
+def test_the_session_page_owns_the_session_and_reviews(cmw36):
+    # The advisory gives the slots (at its page's priority) and the session and its reviews one step
+    # below the sessions spider's, which owns their fields: the advisory adds its page to their sources
+    # and a review the session page lacks, and a re-crawl of both changes nothing (test_ohchr_crawl).
+    from ventanas.spiders.ohchr_sessions import OhchrSessionsSpider
+
+    kinds = {item.kind for item in cmw36.values()}
+    assert kinds == {Kind.DIALOGUE, Kind.SESSION, Kind.REVIEW}
+    assert all(i.priority < OhchrSessionsSpider.priority for i in cmw36.values() if i.kind != Kind.DIALOGUE)
+    assert {i.priority for i in cmw36.values() if i.kind == Kind.DIALOGUE} == {60}
 
 
 def test_an_advisory_as_live_ones_are_written_names_no_session():
     # "its upcoming session from 4 to 22 August", the State on its own line, its slots below: the page
     # gives no number, so the items say so; storage places them on the stored session (test_sessions_placement)
     items = page_items("www.ohchr.org", CERD116)
-    assert sorted(items) == ["ohchr/CERD/unnumbered/dialogue/GTM/1", "ohchr/CERD/unnumbered/dialogue/GTM/2"]
+    assert sorted(items) == ["ohchr/CERD/unnumbered", "ohchr/CERD/unnumbered/dialogue/GTM/1",
+                             "ohchr/CERD/unnumbered/dialogue/GTM/2", "ohchr/CERD/unnumbered/review/GTM"]
+    assert (items["ohchr/CERD/unnumbered"].start, items["ohchr/CERD/unnumbered"].end) == (date(2025, 8, 4),
+                                                                                          date(2025, 8, 22))
     assert items["ohchr/CERD/unnumbered/dialogue/GTM/2"].start == datetime(2025, 8, 7, 10, 0, tzinfo=GENEVA)
     assert {item.session for item in items.values()} == {None}
 
@@ -101,4 +111,4 @@ def test_items_meet_the_contract(path):
     for item in page_items("www.ohchr.org", path).values():
         validate(item, known_bodies=body_codes(), known_states=set(all_states()))
         assert item.source_url == f"https://www.ohchr.org/{path}"
-        assert not item.all_day
+        assert item.all_day == (item.kind != Kind.DIALOGUE)

@@ -78,6 +78,13 @@ class OhchrMediaAdvisoriesSpider(VentanasSpider):
         for item in dialogues:
             item.priority = priority
             yield item
+        # The session and its reviews too, one step below the sessions spider (same base priority): it owns
+        # their fields, the advisory adds its page to their sources, creates a review the session page
+        # lacks, and an advisory naming no session number is placed on the stored session as a whole.
+        for item in events:
+            if item.kind in (Kind.SESSION, Kind.REVIEW):
+                item.priority = priority - 1
+                yield item
 
 
 def _date_in_url(url: str) -> date | None:
