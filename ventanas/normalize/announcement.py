@@ -59,6 +59,7 @@ from ventanas.normalize.reading import (
 )
 from ventanas.normalize.statefind import StateMention
 from ventanas.normalize.times import TimeSpan
+from ventanas.normalize.treaty_prose import INFO_NOTE
 
 NEW_YORK = "America/New_York"
 
@@ -111,7 +112,6 @@ _ENDS_ON = re.compile(r"\b(?:ends?|close|closes|conclude|concludes|s['’]ach[e�
 # "this morning opened its eighty-ninth session": a start on the day of publication.
 _OPENED_TODAY = re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|hoy|esta\s+ma[ñn]ana|aujourd['’]hui|"
                            r"ce\s+matin)\b", re.I)
-_INFO_NOTE = re.compile(r"INT[_/](?P<body>[A-Z]+)[_/]INF[_/](?P<session>\d+)")  # the note's own symbol
 _HASHTAG = re.compile(r"#(?P<body>[A-Z]{2,5})(?P<n>\d{1,3})\b")
 _NEW_YORK = re.compile(r"new\s+york|nueva\s+york|headquarters|sede\s+de\s+las\s+naciones", re.I)
 _GENEVA = re.compile(r"geneva|gen[èe]ve|ginebra|palais", re.I)
@@ -300,7 +300,7 @@ def _number(sent: Sent, span: DateSpan, sents: list[Sent], text: str, ctx: Conte
         return str(min(near)[1])
     if ctx.session_given and ctx.session:
         return ctx.session  # the spider read it from the page's structure
-    candidates: list[str] = [m["session"] for m in _INFO_NOTE.finditer(text) if m["body"] == body]
+    candidates: list[str] = [m["session"] for m in INFO_NOTE.finditer(text) if m["body"] == body]
     for other in sents:
         if other is sent or _PAST.search(other.text):
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, lru_cache
 
 from babel.dates import get_day_names, get_month_names
@@ -461,8 +461,6 @@ def relative_spans(text: str, published: date | None) -> list[DateSpan]:
     """Spans written against the publication date, in order of position."""
     if published is None or not text:
         return []
-    from datetime import timedelta
-
     out = []
     monday = published - timedelta(days=published.weekday())
     for pattern, first in ((_LAST_WEEK, monday - timedelta(days=7)), (_NEXT_WEEK, monday + timedelta(days=7))):

@@ -12,7 +12,8 @@ from dataclasses import replace
 from ventanas.domain import Kind
 from ventanas.normalize import ids
 from ventanas.normalize import meetings as vocab
-from ventanas.normalize.dates import DateSpan
+from ventanas.normalize.dates import DateSpan, relative_spans
+from ventanas.normalize.numerals import read_number
 from ventanas.normalize.processes import pro_tempore_presidency, process_states
 from ventanas.normalize.reading import (
     Context,
@@ -267,8 +268,6 @@ _PARTICIPANTS = re.compile(r"participa|delegaciones|delegations?\s+(?:of|from)|w
 
 
 def settle_process(text: str, sents: list[Sent], ctx: Context) -> None:
-    from ventanas.normalize.dates import relative_spans
-
     if ctx.body not in ("GFMD", "CRM", "CSM"):
         return
     found = _main_meeting(sents, ctx.body)
@@ -324,8 +323,6 @@ def _main_meeting(sents: list[Sent], body: str) -> tuple[int, vocab.MeetingType,
                     continue  # "the Civil Society Days of the 15th GFMD Summit": the Days are the subject
                 number = number_before(sent.text, m.start())
                 if number is None and (nth := _NTH_MEETING_OF.search(sent.text[:m.start()])):
-                    from ventanas.normalize.numerals import read_number
-
                     number = read_number(nth["n"])
                 if number is not None and 0 < number < 100:
                     return i, mtype, number, m.end()

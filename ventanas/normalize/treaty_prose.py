@@ -31,13 +31,13 @@ from ventanas.normalize.statefind import StateMention
 from ventanas.normalize.states import fold, state_name
 from ventanas.normalize.times import TimeSpan
 
-_INFO_NOTE = re.compile(r"INT[_/](?P<body>[A-Z]+)[_/]INF[_/](?P<session>\d+)")
+INFO_NOTE = re.compile(r"INT[_/](?P<body>[A-Z]+)[_/]INF[_/](?P<session>\d+)")
 GENEVA_TIME = re.compile(r"Geneva\s+time|hora\s+de\s+Ginebra|heure\s+de\s+Gen[èe]ve|(?-i:\bCEST?\b)", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def document_session(text: str, sents: list[Sent], body: str | None) -> str | None:
-    if (m := _INFO_NOTE.search(text)) and (body is None or m["body"] == body):
+    if (m := INFO_NOTE.search(text)) and (body is None or m["body"] == body):
         return str(int(m["session"]))
     with_range = [n for s in sents for n, _ in session_numbers(s.text) if any(d.end > d.start for d in s.dates)]
     if with_range:
